@@ -1,0 +1,79 @@
+import { request } from "node:http";
+
+/** The slice of the Docker Engine API Switchyard needs, over the daemon's unix socket. */
+export interface DockerContainerSummary {
+  Id: string;
+  Names: string[];
+  State: string;
+}
+
+export interface DockerContainerInspect {
+  Id: string;
+  Name: string;
+  State: { Status: string; Running: boolean; Pid: number };
+}
+
+export class DockerClient {
+  constructor(
+    readonly socketPath: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  listContainers(): Promise<DockerContainerSummary[]> {
+    return this.get<DockerContainerSummary[]>("/containers/json?all=1");
+  }
+
+  /** `ref` is a container id, id prefix or name. Resolves null when no such container exists. */
+  async inspect(ref: string): Promise<DockerContainerInspect | null> {
+    try {
+      return await this.get<DockerContainerInspect>(`/containers/${encodeURIComponent(ref)}/json`);
+    } catch (error) {
+      if (error instanceof DockerApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.get<unknown>("/_ping", false);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private get<T>(path: string, json = true): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, path, method: "GET", timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const body = Buffer.concat(chunks).toString("utf8");
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            reject(new DockerApiError(status, body.trim()));
+            return;
+          }
+          try {
+            resolve((json ? JSON.parse(body) : body) as T);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`docker API ${path} timed out`)));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+}
+
+export class DockerApiError extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`docker API answered ${status}: ${body}`);
+    this.name = "DockerApiError";
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./exec";
+export * from "./docker";

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { inventorySchema } from "./inventory";
+
+/** POST /api/v1/agent/enroll: a one-time enrollment token becomes a long-lived host credential. */
+export const enrollBodySchema = z.object({
+  token: z.string().min(1, "token is required"),
+  protocolVersion: z.number().int(),
+  agentVersion: z.string().min(1).max(64),
+  hostname: z.string().min(1).max(255),
+});
+export type EnrollBody = z.infer<typeof enrollBodySchema>;
+
+export const enrollResponseSchema = z.object({
+  hostId: z.string(),
+  hostName: z.string(),
+  credential: z.string(),
+});
+export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
+
+/** socket.io `auth` payload on the /agent namespace. */
+export const agentHandshakeSchema = z.object({
+  credential: z.string().min(1, "credential is required"),
+  protocolVersion: z.number().int(),
+  agentVersion: z.string().min(1).max(64),
+});
+export type AgentHandshake = z.infer<typeof agentHandshakeSchema>;
+
+/** `data` of the connect_error the server sends when it refuses an agent. */
+export const agentRefusalSchema = z.object({
+  code: z.enum(["protocol_mismatch", "unauthorized", "revoked", "bad_request"]),
+  message: z.string(),
+  serverProtocolVersion: z.number().int().optional(),
+});
+export type AgentRefusal = z.infer<typeof agentRefusalSchema>;
+
+export const heartbeatSchema = z.object({
+  sentAt: z.string(),
+  appliedSerial: z.number().int().min(0),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const inventoryReportSchema = z.object({ inventory: inventorySchema });
+export type InventoryReport = z.infer<typeof inventoryReportSchema>;
+
+/** Socket event names on /agent, agent -> server. */
+export const AgentEvents = {
+  inventory: "agent:inventory",
+  heartbeat: "agent:heartbeat",
+} as const;
+
+/** Socket event names on /agent, server -> agent. */
+export const ServerToAgentEvents = {
+  welcome: "server:welcome",
+} as const;
+
+export const welcomeSchema = z.object({
+  hostId: z.string(),
+  hostName: z.string(),
+  heartbeatIntervalMs: z.number().int().positive(),
+});
+export type Welcome = z.infer<typeof welcomeSchema>;

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { inventorySchema } from "./inventory";
+import { resourceNameSchema } from "./validators";
+
+export const hostStatusSchema = z.enum(["pending", "online", "offline", "revoked"]);
+export type HostStatus = z.infer<typeof hostStatusSchema>;
+
+export const createHostBodySchema = z.object({
+  name: resourceNameSchema,
+  description: z.string().max(500).optional(),
+});
+export type CreateHostBody = z.infer<typeof createHostBodySchema>;
+
+export const hostSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  status: hostStatusSchema,
+  hostname: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type HostSummary = z.infer<typeof hostSummarySchema>;
+
+export const hostDetailSchema = hostSummarySchema.extend({
+  inventory: inventorySchema.nullable(),
+  inventoryReceivedAt: z.string().nullable(),
+});
+export type HostDetail = z.infer<typeof hostDetailSchema>;
+
+export const enrollmentTokenSchema = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+});
+
+export const createdHostSchema = z.object({
+  host: hostSummarySchema,
+  enrollment: enrollmentTokenSchema,
+});
+export type CreatedHost = z.infer<typeof createdHostSchema>;
