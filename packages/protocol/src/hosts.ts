@@ -40,3 +40,10 @@ export const createdHostSchema = z.object({
   enrollment: enrollmentTokenSchema,
 });
 export type CreatedHost = z.infer<typeof createdHostSchema>;
+
+/** GET /api/v1/topology: everything the graph draws, in one response. */
+export const topologySchema = z.object({
+  hosts: z.array(hostDetailSchema),
+  generatedAt: z.string(),
+});
+export type Topology = z.infer<typeof topologySchema>;
