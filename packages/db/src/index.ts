@@ -1,6 +1,5 @@
-// Public API of @switchyard/db. Implementation in progress (see files beside this one).
-export { Prisma, PrismaClient } from "./generated/prisma/client";
-export type * from "./generated/prisma/models";
 export { createPrisma } from "./client";
 export { type EmbeddedDatabase, type EmbeddedDatabaseOptions, startEmbeddedPostgres } from "./embedded";
-export { type MigrationResult, migrate } from "./migrate";
+export { Prisma, PrismaClient } from "./generated/prisma/client";
+export * from "./generated/prisma/enums";
+export { DEFAULT_MIGRATIONS_DIR, type MigrationResult, migrate, readMigrations } from "./migrate";
