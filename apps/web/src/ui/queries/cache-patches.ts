@@ -1,0 +1,24 @@
+import type { HostDetail, HostSummary, Topology } from "@switchyard/protocol";
+
+/** Pure updates of cached query data from a `host:changed` event. `undefined` means "not cached". */
+
+export function patchHostList(
+  hosts: HostSummary[] | undefined,
+  changed: HostSummary,
+): HostSummary[] | undefined {
+  if (!hosts) return hosts;
+  const known = hosts.some((host) => host.id === changed.id);
+  return known ? hosts.map((host) => (host.id === changed.id ? changed : host)) : [...hosts, changed];
+}
+
+export function patchHostDetail(host: HostDetail | undefined, changed: HostSummary): HostDetail | undefined {
+  if (!host || host.id !== changed.id) return host;
+  return { ...host, ...changed };
+}
+
+/** Returns the patched topology, or `undefined` when the host is new and the topology must be refetched. */
+export function patchTopology(topology: Topology | undefined, changed: HostSummary): Topology | undefined {
+  if (!topology) return topology;
+  if (!topology.hosts.some((host) => host.id === changed.id)) return undefined;
+  return { ...topology, hosts: topology.hosts.map((host) => (host.id === changed.id ? { ...host, ...changed } : host)) };
+}

@@ -1,0 +1,11 @@
+import { queryOptions } from "@tanstack/react-query";
+import { topologySchema } from "@switchyard/protocol";
+import { fetchJson } from "../api/fetch-json";
+import { queryKeys } from "./query-keys";
+
+export function topologyQuery() {
+  return queryOptions({
+    queryKey: queryKeys.topology,
+    queryFn: () => fetchJson("/api/v1/topology", topologySchema),
+  });
+}

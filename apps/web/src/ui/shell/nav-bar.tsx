@@ -1,0 +1,59 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import type { User } from "@switchyard/protocol";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut } from "../queries/me";
+import { SIGN_IN_PATH } from "./sign-in-path";
+
+const links = [
+  { href: "/", label: "Topology" },
+  { href: "/hosts", label: "Hosts" },
+];
+
+function isActive(pathname: string, href: string): boolean {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function NavBar({ user }: { user: User }) {
+  const pathname = usePathname();
+  const queryClient = useQueryClient();
+
+  async function handleSignOut() {
+    try {
+      await signOut();
+    } finally {
+      queryClient.clear();
+      window.location.assign(SIGN_IN_PATH);
+    }
+  }
+
+  return (
+    <header className="nav-bar">
+      <Link href="/" className="nav-brand">
+        Switchyard
+      </Link>
+      <nav aria-label="Main">
+        {links.map((link) => (
+          <Link
+            key={link.href}
+            href={link.href}
+            className={isActive(pathname, link.href) ? "nav-link active" : "nav-link"}
+            aria-current={isActive(pathname, link.href) ? "page" : undefined}
+          >
+            {link.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="nav-user">
+        <span data-testid="current-user">
+          {user.email} <span className="muted">({user.role})</span>
+        </span>
+        <button type="button" className="button small" onClick={handleSignOut}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

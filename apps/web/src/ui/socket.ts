@@ -1,0 +1,50 @@
+import type { QueryClient } from "@tanstack/react-query";
+import { type HostSummary, hostChangedSchema, inventoryChangedSchema, type Topology, UiEvents } from "@switchyard/protocol";
+import { io } from "socket.io-client";
+import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
+import { queryKeys } from "./queries/query-keys";
+
+/**
+ * The UI's one socket.io client (namespace /ui, cookie auth). Its events only patch or invalidate
+ * the React Query cache; it holds no state of its own. Returns a function that disconnects it.
+ */
+export function connectLiveUpdates(queryClient: QueryClient): () => void {
+  const socket = io("/ui", { withCredentials: true });
+
+  // Events may have been missed while (re)connecting: refetch everything that is live.
+  socket.on("connect", () => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+  });
+
+  socket.on(UiEvents.hostChanged, (payload: unknown) => {
+    const parsed = hostChangedSchema.safeParse(payload);
+    if (parsed.success) applyHostChanged(queryClient, parsed.data.host);
+    else void queryClient.invalidateQueries();
+  });
+
+  socket.on(UiEvents.inventoryChanged, (payload: unknown) => {
+    const parsed = inventoryChangedSchema.safeParse(payload);
+    if (parsed.success) {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.host(parsed.data.hostId) });
+    } else {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
+    }
+    void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+  });
+
+  return () => {
+    socket.disconnect();
+  };
+}
+
+function applyHostChanged(queryClient: QueryClient, host: HostSummary): void {
+  queryClient.setQueryData(queryKeys.hostList, (hosts: HostSummary[] | undefined) => patchHostList(hosts, host));
+  queryClient.setQueryData(queryKeys.host(host.id), (detail: Parameters<typeof patchHostDetail>[0]) =>
+    patchHostDetail(detail, host),
+  );
+  const topology = queryClient.getQueryData<Topology>(queryKeys.topology);
+  const patched = patchTopology(topology, host);
+  if (patched) queryClient.setQueryData(queryKeys.topology, patched);
+  else void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+}
