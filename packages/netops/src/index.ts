@@ -1,2 +1,4 @@
-export * from "./exec";
 export * from "./docker";
+export * from "./exec";
+export * from "./inventory";
+export * as testkit from "./testkit";

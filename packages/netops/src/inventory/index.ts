@@ -1,0 +1,36 @@
+export { canonicalJson, digestInventory, normalizeInventory } from "./digest";
+export {
+  compareAddresses,
+  containerInterfaces,
+  hostInterfaces,
+  type IpLink,
+  linuxBridges,
+  parseIpAddrs,
+  parseIpLinks,
+  parseNetnsList,
+  vethPeerIndex,
+} from "./ip";
+export {
+  buildOvsBridges,
+  OVS_LIST_ARGS,
+  type OvsRow,
+  ovsMap,
+  ovsSet,
+  ovsUuid,
+  parseOvsList,
+  parseOvsTable,
+  parseOvsTables,
+} from "./ovs";
+export {
+  DEFAULT_DOCKER_SOCKET,
+  DEFAULT_NETNS_DIR,
+  DEFAULT_OVS_DB,
+  type DockerReader,
+  type InventoryReaderOptions,
+  readDocker,
+  readHostInterfaces,
+  readInventory,
+  readNamedNetns,
+  readOvs,
+  readProcessInterfaces,
+} from "./read";
