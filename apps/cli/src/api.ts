@@ -1,0 +1,173 @@
+import {
+  apiErrorSchema,
+  type CreatedApiToken,
+  type CreatedHost,
+  type CreateHostBody,
+  createdApiTokenSchema,
+  createdHostSchema,
+  type Health,
+  type HostDetail,
+  type HostSummary,
+  healthSchema,
+  hostDetailSchema,
+  hostSummarySchema,
+  type SignInBody,
+} from "@switchyard/protocol";
+import { z } from "zod";
+import { ApiRequestError, CliError } from "./errors";
+
+export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Server root, no trailing slash: `http://localhost:3000`. */
+  readonly baseUrl: string;
+  readonly token?: string;
+  readonly fetch: FetchFn;
+  readonly timeoutMs?: number;
+}
+
+export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
+/** Revoke answers with the host, bare or wrapped in `{host}`. */
+const revokedHostSchema = z
+  .union([hostSummarySchema, z.object({ host: hostSummarySchema })])
+  .transform((v) => ("host" in v ? v.host : v));
+
+const SESSION_COOKIE = "sy_session";
+
+interface RequestOptions {
+  readonly body?: unknown;
+  readonly cookie?: string;
+}
+
+/** The REST API under /api/v1; every response is parsed with its protocol schema. */
+export class ApiClient {
+  readonly baseUrl: string;
+  readonly #token: string | undefined;
+  readonly #fetch: FetchFn;
+  readonly #timeoutMs: number;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl;
+    this.#token = options.token;
+    this.#fetch = options.fetch;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Signs in with a password; returns the session cookie (`sy_session=...`) for one follow-up call. */
+  async signIn(body: SignInBody): Promise<string> {
+    const response = await this.#send("POST", "/auth/sign-in", { body });
+    await this.#read(response, z.unknown());
+    const cookie = response.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0]?.trim() ?? "")
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    if (!cookie) throw new CliError(`signed in, but the server set no ${SESSION_COOKIE} cookie`);
+    return cookie;
+  }
+
+  createApiToken(name: string, sessionCookie: string): Promise<CreatedApiToken> {
+    return this.#call("POST", "/tokens", createdApiTokenSchema, { body: { name }, cookie: sessionCookie });
+  }
+
+  health(): Promise<Health> {
+    return this.#call("GET", "/health", healthSchema);
+  }
+
+  async listHosts(): Promise<HostSummary[]> {
+    return (await this.#call("GET", "/hosts", hostListSchema)).hosts;
+  }
+
+  getHost(idOrName: string): Promise<HostDetail> {
+    return this.#call("GET", `/hosts/${encodeURIComponent(idOrName)}`, hostDetailSchema);
+  }
+
+  createHost(body: CreateHostBody): Promise<CreatedHost> {
+    return this.#call("POST", "/hosts", createdHostSchema, { body });
+  }
+
+  revokeHost(idOrName: string): Promise<HostSummary> {
+    return this.#call("POST", `/hosts/${encodeURIComponent(idOrName)}/revoke`, revokedHostSchema);
+  }
+
+  /** For command files: any endpoint, parsed with the given schema. */
+  request<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<z.output<S>> {
+    return this.#call(method, path, schema, body === undefined ? {} : { body });
+  }
+
+  async #call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    options: RequestOptions = {},
+  ): Promise<z.output<S>> {
+    return this.#read(await this.#send(method, path, options), schema);
+  }
+
+  async #send(method: string, path: string, options: RequestOptions): Promise<Response> {
+    const url = `${this.baseUrl}/api/v1${path}`;
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (options.cookie) headers.cookie = options.cookie;
+    else if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    try {
+      return await this.#fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      throw new CliError(`cannot reach ${this.baseUrl}: ${describeFetchError(error)}`);
+    }
+  }
+
+  async #read<S extends z.ZodType>(response: Response, schema: S): Promise<z.output<S>> {
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === "" ? null : JSON.parse(text);
+    } catch {
+      throw new CliError(
+        `unexpected ${response.status} response from ${response.url || this.baseUrl}: not JSON (${text.slice(0, 80)})`,
+      );
+    }
+    if (!response.ok) throw toApiError(response.status, body);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
+      throw new CliError(
+        `unexpected response from the server${where}: ${issue?.message ?? "invalid"} (is the CLI the same version as the server?)`,
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function toApiError(status: number, body: unknown): ApiRequestError {
+  const parsed = apiErrorSchema.safeParse(body);
+  const hint =
+    status === 401
+      ? "unauthorized: the server rejected the credentials; run `yardctl login` or check YARD_TOKEN"
+      : undefined;
+  if (parsed.success) {
+    const { code, message, field } = parsed.data.error;
+    return new ApiRequestError(status, code, message, field, hint);
+  }
+  return new ApiRequestError(status, "internal", `HTTP ${status} with no error body`, undefined, hint);
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === "TimeoutError") return "request timed out";
+    const cause = error.cause;
+    if (cause instanceof Error && cause.message) return cause.message;
+    return error.message;
+  }
+  return String(error);
+}

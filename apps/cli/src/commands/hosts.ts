@@ -1,0 +1,85 @@
+import { defineCommand } from "../define";
+import { renderTable, shellQuote } from "../format";
+import { writeJson } from "../io";
+import { formatHostDetail, HOST_COLUMNS, hostRows } from "../render/hosts";
+
+const nameArg = { name: "NAME", description: "host name or id" } as const;
+
+export const commands = [
+  defineCommand({
+    path: ["hosts", "ls"],
+    aliases: ["list"],
+    summary: "list hosts with their status",
+    options: {},
+    args: [],
+    async run(ctx) {
+      const hosts = await ctx.client().listHosts();
+      if (ctx.json) writeJson(ctx.io.stdout, { hosts });
+      else if (hosts.length === 0)
+        ctx.io.stdout.write("No hosts yet. Add one with: yardctl hosts create NAME\n");
+      else ctx.io.stdout.write(renderTable(HOST_COLUMNS, hostRows(hosts, ctx.now())));
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["hosts", "show"],
+    aliases: ["get"],
+    summary: "show a host: status, agent, interfaces, bridges, containers",
+    options: {},
+    args: [nameArg],
+    async run(ctx, { args }) {
+      const host = await ctx.client().getHost(args.NAME);
+      if (ctx.json) writeJson(ctx.io.stdout, host);
+      else ctx.io.stdout.write(formatHostDetail(host, ctx.now()));
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["hosts", "create"],
+    summary: "add a host and print its one-time enrollment token",
+    description: "Run the printed switchyard-agent command on the host (as root) to enroll it.",
+    options: {
+      description: { type: "string", valueName: "TEXT", description: "what the host is for" },
+    },
+    args: [{ name: "NAME", description: "host name: letters, digits, '.', '_', '-'" }],
+    async run(ctx, { args, options }) {
+      const client = ctx.client();
+      const body =
+        options.description === undefined
+          ? { name: args.NAME }
+          : { name: args.NAME, description: options.description };
+      const created = await client.createHost(body);
+      if (ctx.json) {
+        writeJson(ctx.io.stdout, created);
+        return 0;
+      }
+      const { host, enrollment } = created;
+      const agent = `switchyard-agent --server ${shellQuote(client.baseUrl)} --token ${shellQuote(enrollment.token)}`;
+      ctx.io.stdout.write(
+        [
+          `Created host ${host.name} (${host.id}).`,
+          "",
+          `Enrollment token (one use, expires ${enrollment.expiresAt}):`,
+          `  ${enrollment.token}`,
+          "",
+          "On the host, as root, run:",
+          `  ${agent}`,
+          "",
+        ].join("\n"),
+      );
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["hosts", "revoke"],
+    summary: "revoke a host: its agent can no longer connect",
+    options: {},
+    args: [nameArg],
+    async run(ctx, { args }) {
+      const host = await ctx.client().revokeHost(args.NAME);
+      if (ctx.json) writeJson(ctx.io.stdout, host);
+      else ctx.io.stdout.write(`Revoked host ${host.name} (${host.id}); its agent can no longer connect.\n`);
+      return 0;
+    },
+  }),
+];

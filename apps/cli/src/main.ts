@@ -1,0 +1,26 @@
+import { homedir, hostname } from "node:os";
+import { SWITCHYARD_VERSION } from "@switchyard/protocol";
+import { resolveConfig } from "./config";
+import { loadCommands } from "./load";
+import { run } from "./run";
+
+/** The process edge: the only place that reads process.env, argv and the real streams. */
+async function main(): Promise<number> {
+  const config = await resolveConfig(process.env, homedir());
+  const commands = await loadCommands();
+  return run(process.argv.slice(2), {
+    io: {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      stdinIsTTY: process.stdin.isTTY === true,
+    },
+    config,
+    fetch: (url, init) => fetch(url, init),
+    hostname: hostname(),
+    version: SWITCHYARD_VERSION,
+    commands,
+  });
+}
+
+process.exitCode = await main();
