@@ -4,6 +4,7 @@ export * from "./errors";
 export * from "./health";
 export * from "./hosts";
 export * from "./inventory";
+export * from "./ipam";
 export * from "./ui";
 export * from "./validators";
 export * from "./version";

@@ -1,0 +1,199 @@
+import { AddressError, isPowerOfTwo, parseAddress, parseCidr, planPool } from "@switchyard/ipam";
+import { z } from "zod";
+import { idSchema, ipAddressSchema, resourceNameSchema } from "./validators";
+
+/** Canonical address text (IPv6 compressed per RFC 5952). */
+const addressTextSchema = ipAddressSchema;
+
+export const addressRangeSchema = z.object({
+  first: addressTextSchema,
+  /** Inclusive; omitted means the single address `first`. */
+  last: addressTextSchema.optional(),
+});
+export type AddressRange = z.infer<typeof addressRangeSchema>;
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** POST /api/v1/pools. Semantic checks (host bits, gateway and ranges inside, block size) name the field. */
+export const createPoolBodySchema = z
+  .object({
+    name: resourceNameSchema,
+    cidr: z.string().min(1, "cidr is required"),
+    gateway: addressTextSchema.nullish(),
+    blockSize: z
+      .number()
+      .int("block size must be an integer")
+      .min(1)
+      .max(2 ** 30)
+      .default(16),
+    reserved: z.array(addressRangeSchema).max(1000).default([]),
+    allowBorrow: z.boolean().default(false),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86400)
+      .default(60),
+    blockGraceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86400)
+      .default(300),
+    description: z.string().max(500).optional(),
+  })
+  .superRefine((body, ctx) => {
+    let size: bigint;
+    try {
+      size = parseCidr(body.cidr).size;
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: ["cidr"], message: messageOf(err) });
+      return;
+    }
+    if (!isPowerOfTwo(BigInt(body.blockSize))) {
+      ctx.addIssue({ code: "custom", path: ["blockSize"], message: "block size must be a power of two" });
+    } else if (BigInt(body.blockSize) > size) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["blockSize"],
+        message: `block size must be at most the pool size (${size})`,
+      });
+    }
+    const check = (path: (string | number)[], fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path, message: messageOf(err) });
+      }
+    };
+    const settings = { cidr: body.cidr, gateway: null, blockSize: 1, reserved: [] };
+    if (body.gateway) check(["gateway"], () => planPool({ ...settings, gateway: body.gateway ?? null }));
+    body.reserved.forEach((r, i) => {
+      check(["reserved", i], () => planPool({ ...settings, reserved: [r] }));
+    });
+  });
+export type CreatePoolBody = z.output<typeof createPoolBodySchema>;
+
+export const poolSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  cidr: z.string(),
+  family: z.union([z.literal(4), z.literal(6)]),
+  gateway: z.string().nullable(),
+  /** As requested; `effectiveBlockSize` is clamped to the pool. */
+  blockSize: z.number(),
+  effectiveBlockSize: z.string(),
+  reserved: z.array(z.object({ first: z.string(), last: z.string() })),
+  allowBorrow: z.boolean(),
+  cooldownSeconds: z.number(),
+  blockGraceSeconds: z.number(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Pool = z.infer<typeof poolSchema>;
+
+/** Counts that may exceed 2^53 (IPv6) are decimal strings. */
+export const poolUsageSchema = z.object({
+  size: z.string(),
+  usable: z.string(),
+  allocated: z.number(),
+  coolingDown: z.number(),
+  free: z.string(),
+  blocksTotal: z.string(),
+  blocksClaimed: z.number(),
+  blocksFree: z.string(),
+  hosts: z.array(
+    z.object({
+      hostId: z.string().nullable(),
+      hostName: z.string().nullable(),
+      blocks: z.number(),
+      allocated: z.number(),
+      capacity: z.number(),
+    }),
+  ),
+});
+export type PoolUsage = z.infer<typeof poolUsageSchema>;
+
+export const poolBlockSchema = z.object({
+  index: z.string(),
+  first: z.string(),
+  last: z.string(),
+  hostId: z.string().nullable(),
+  hostName: z.string().nullable(),
+  claimedAt: z.string(),
+  emptySince: z.string().nullable(),
+  allocated: z.number(),
+  coolingDown: z.number(),
+  usable: z.number(),
+});
+export type PoolBlock = z.infer<typeof poolBlockSchema>;
+
+export const poolSummarySchema = poolSchema.extend({ usage: poolUsageSchema });
+export type PoolSummary = z.infer<typeof poolSummarySchema>;
+
+/** GET /api/v1/pools/:id: the pool, its usage and its block map. */
+export const poolDetailSchema = poolSummarySchema.extend({ blocks: z.array(poolBlockSchema) });
+export type PoolDetail = z.infer<typeof poolDetailSchema>;
+
+const stickyKeySchema = z.string().min(1).max(253);
+const reasonSchema = z.string().min(1).max(500);
+
+/** POST /api/v1/pools/:id/allocations (the path names the pool); services also accept poolId or pool name. */
+export const allocateBodySchema = z.object({
+  poolId: idSchema.optional(),
+  pool: resourceNameSchema.optional(),
+  hostId: idSchema,
+  /** An explicit address: must be in the subnet, not reserved, not held. */
+  address: addressTextSchema.optional(),
+  /** The same key asking the same pool again gets its previous address back while nobody else holds it. */
+  stickyKey: stickyKeySchema.optional(),
+  reason: reasonSchema.optional(),
+  networkId: idSchema.optional(),
+  endpointId: idSchema.optional(),
+});
+export type AllocateBody = z.infer<typeof allocateBodySchema>;
+
+export const allocationStateSchema = z.enum(["active", "cooling", "released"]);
+export type AllocationState = z.infer<typeof allocationStateSchema>;
+
+export const allocationSourceSchema = z.enum(["block", "borrowed", "explicit", "sticky"]);
+export type AllocationSource = z.infer<typeof allocationSourceSchema>;
+
+export const allocationSchema = z.object({
+  id: z.string(),
+  poolId: z.string(),
+  address: z.string(),
+  /** Prefix length of the pool, so `address/prefix` is what goes on the interface. */
+  prefix: z.number(),
+  gateway: z.string().nullable(),
+  hostId: z.string().nullable(),
+  blockIndex: z.string(),
+  source: allocationSourceSchema,
+  state: allocationStateSchema,
+  stickyKey: z.string().nullable(),
+  networkId: z.string().nullable(),
+  endpointId: z.string().nullable(),
+  allocatedAt: z.string(),
+  allocatedBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  releasedAt: z.string().nullable(),
+  releasedBy: z.string().nullable(),
+  releaseReason: z.string().nullable(),
+  reusableAt: z.string().nullable(),
+});
+export type Allocation = z.infer<typeof allocationSchema>;
+
+/** DELETE /api/v1/pools/:id/allocations/:address: why the address is released (kept in history). */
+export const releaseBodySchema = z.object({ reason: reasonSchema });
+export type ReleaseBody = z.infer<typeof releaseBodySchema>;
+
+/** True when `text` parses as an address (for path parameters). */
+export function isAddressText(text: string): boolean {
+  try {
+    parseAddress(text);
+    return true;
+  } catch (err) {
+    if (err instanceof AddressError) return false;
+    throw err;
+  }
+}
