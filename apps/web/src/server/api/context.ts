@@ -1,0 +1,102 @@
+import {
+  DomainError,
+  type Principal,
+  resolveApiToken,
+  resolveSession,
+  SESSION_COOKIE,
+  type ServiceContext,
+} from "@switchyard/control";
+import type { PrismaClient } from "@switchyard/db";
+import type { HostSummary } from "@switchyard/protocol";
+import type { Logger } from "../logger";
+import { parseCookies } from "./cookies";
+
+/** What the API needs from the live socket hub; a no-op implementation serves when there is none. */
+export interface HubPort {
+  /** Tell browsers a host changed (status, revoke, new host). */
+  hostChanged(host: HostSummary): void;
+  /** Tell browsers a host's inventory changed. */
+  inventoryChanged(hostId: string, receivedAt: Date): void;
+  /** Drop the agent's live socket(s), on every replica. */
+  disconnectHost(hostId: string): void;
+}
+
+export const noopHub: HubPort = {
+  hostChanged: () => {},
+  inventoryChanged: () => {},
+  disconnectHost: () => {},
+};
+
+export interface ApiConfig {
+  sessionTtlMs: number;
+  enrollmentTtlMs: number;
+  cookieSecure: boolean;
+}
+
+export interface ApiDeps {
+  prisma: PrismaClient;
+  now: () => Date;
+  config: ApiConfig;
+  logger: Logger;
+  hub: HubPort;
+  /** Version string reported by /health. */
+  version: string;
+}
+
+/** What a route handler receives. */
+export interface RequestContext {
+  request: Request;
+  url: URL;
+  /** `:name` segments of the route path, decoded. */
+  params: Record<string, string>;
+  deps: ApiDeps;
+  /** The service context (prisma + clock) to hand to @switchyard/control. */
+  services: ServiceContext;
+  /** The signed-in caller (session cookie or bearer API token); throws 401 otherwise. Cached per request. */
+  principal(): Promise<Principal>;
+}
+
+export function createRequestContext(
+  request: Request,
+  url: URL,
+  params: Record<string, string>,
+  deps: ApiDeps,
+): RequestContext {
+  const services: ServiceContext = { prisma: deps.prisma, now: deps.now };
+  let cached: Promise<Principal> | undefined;
+  return {
+    request,
+    url,
+    params,
+    deps,
+    services,
+    principal: () => {
+      cached ??= authenticateRequest(services, request.headers);
+      return cached;
+    },
+  };
+}
+
+export function bearerToken(headers: Headers): string | null {
+  const header = headers.get("authorization");
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1] ?? null;
+}
+
+/** Session cookie or `Authorization: Bearer syt_...`. */
+export async function authenticateRequest(services: ServiceContext, headers: Headers): Promise<Principal> {
+  if (headers.has("authorization")) {
+    const token = bearerToken(headers);
+    const principal = token ? await resolveApiToken(services, token) : null;
+    if (!principal) throw new DomainError("unauthorized", "API token is invalid or revoked");
+    return principal;
+  }
+  const cookie = parseCookies(headers.get("cookie")).get(SESSION_COOKIE);
+  if (cookie) {
+    const principal = await resolveSession(services, cookie);
+    if (principal) return principal;
+    throw new DomainError("unauthorized", "your session has expired; sign in again");
+  }
+  throw new DomainError("unauthorized", "sign in, or send an API token as 'Authorization: Bearer syt_...'");
+}

@@ -1,0 +1,42 @@
+import {
+  createSession,
+  deleteSession,
+  SESSION_COOKIE,
+  toUserDto,
+  verifyCredentials,
+} from "@switchyard/control";
+import { signInBodySchema } from "@switchyard/protocol";
+import { parseCookies, serializeCookie } from "../cookies";
+import { json, parseBody } from "../http";
+import { type Route, route } from "../router";
+
+export const authRoutes: Route[] = [
+  /** Body signInBodySchema; sets the sy_session cookie; returns { user }. */
+  route("POST", "/api/v1/auth/sign-in", async ({ request, deps, services }) => {
+    const body = await parseBody(request, signInBodySchema);
+    const user = await verifyCredentials(services, body.email, body.password);
+    const session = await createSession(services, user, deps.config.sessionTtlMs);
+    const cookie = serializeCookie(SESSION_COOKIE, session.token, {
+      maxAgeSeconds: deps.config.sessionTtlMs / 1000,
+      secure: deps.config.cookieSecure,
+    });
+    return json({ user: toUserDto(user) }, 200, { "set-cookie": cookie });
+  }),
+
+  /** Ends the cookie's session (if any) and clears the cookie. Always { ok: true }. */
+  route("POST", "/api/v1/auth/sign-out", async ({ request, deps, services }) => {
+    const token = parseCookies(request.headers.get("cookie")).get(SESSION_COOKIE);
+    if (token) await deleteSession(services, token);
+    const cookie = serializeCookie(SESSION_COOKIE, "", {
+      maxAgeSeconds: 0,
+      secure: deps.config.cookieSecure,
+    });
+    return json({ ok: true }, 200, { "set-cookie": cookie });
+  }),
+
+  /** The signed-in user (protocol userSchema). */
+  route("GET", "/api/v1/auth/me", async (ctx) => {
+    const principal = await ctx.principal();
+    return json(principal.user);
+  }),
+];

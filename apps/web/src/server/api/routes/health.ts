@@ -1,0 +1,23 @@
+import { type Health, PROTOCOL_VERSION } from "@switchyard/protocol";
+import { json } from "../http";
+import { type Route, route } from "../router";
+
+export const healthRoutes: Route[] = [
+  route("GET", "/api/v1/health", async ({ deps }) => {
+    const started = performance.now();
+    let database: Health["database"];
+    try {
+      await deps.prisma.$queryRaw`SELECT 1`;
+      database = { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+    } catch (err) {
+      database = { ok: false, latencyMs: null, error: (err as Error).message };
+    }
+    const body: Health = {
+      status: database.ok ? "ok" : "degraded",
+      version: deps.version,
+      protocolVersion: PROTOCOL_VERSION,
+      database,
+    };
+    return json(body, database.ok ? 200 : 503);
+  }),
+];

@@ -1,0 +1,18 @@
+import type { Route } from "../router";
+import { agentRoutes } from "./agent";
+import { authRoutes } from "./auth";
+import { healthRoutes } from "./health";
+import { hostRoutes } from "./hosts";
+import { tokenRoutes } from "./tokens";
+
+/**
+ * Every /api/v1 route. A new module exports `xxxRoutes: Route[]` (see hosts.ts for the style:
+ * parse with the protocol schema, authorize, call one service, return json) and is added here.
+ */
+export const routes: Route[] = [
+  ...healthRoutes,
+  ...authRoutes,
+  ...tokenRoutes,
+  ...hostRoutes,
+  ...agentRoutes,
+];

@@ -1,0 +1,147 @@
+import path from "node:path";
+import { z } from "zod";
+
+/** "1500", "1500ms", "30s", "15m", "24h", "7d" -> milliseconds. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
+  if (!m?.[1]) return null;
+  const unit = (m[2] ?? "ms").toLowerCase();
+  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1;
+  return Math.round(Number(m[1]) * factor);
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: "custom", message: `not a duration (e.g. 500ms, 30s, 15m, 24h, 7d): ${s}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
+    .optional()
+    .transform((s) => (s === undefined || s === "" ? fallback : ["true", "1", "yes", "on"].includes(s)));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === "" ? null : s));
+
+/**
+ * Every environment variable the control plane reads, parsed once at start. The README's
+ * configuration table is generated from these comments; keep them in step.
+ */
+const envSchema = z.object({
+  /** TCP port of the one HTTP server (UI, REST API, socket.io). 0 picks a free port. */
+  PORT: port(3000),
+  /** Address to listen on. */
+  HOST: z.string().default("0.0.0.0"),
+  /** URL users and agents reach this server at (printed at start). Default http://localhost:PORT. */
+  PUBLIC_URL: optionalString,
+  /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with its data under SWITCHYARD_DATA_DIR. */
+  DATABASE_URL: optionalString,
+  /** Directory for local state (the embedded database lives in DATA_DIR/postgres). */
+  SWITCHYARD_DATA_DIR: z.string().default("./.data"),
+  /** Port of the embedded PostgreSQL (only used without DATABASE_URL). */
+  SWITCHYARD_PG_PORT: port(54329),
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** E-mail of the admin created on first start. */
+  SWITCHYARD_ADMIN_EMAIL: z.string().default("admin@switchyard.local"),
+  /** Password of the admin created on first start; unset: a one-time password is generated and printed. */
+  SWITCHYARD_ADMIN_PASSWORD: optionalString,
+  /** How often agents send heartbeats (told to them in `server:welcome`). */
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  /** A host with no heartbeat for this long is marked offline. */
+  OFFLINE_AFTER_MS: z.coerce.number().int().positive().default(15000),
+  /** How often the presence sweeper looks for hosts that missed their heartbeats. */
+  PRESENCE_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
+  /** After an agent's socket closes, how long to wait for it to reconnect before marking the host offline. */
+  AGENT_DISCONNECT_GRACE_MS: z.coerce.number().int().min(0).default(2000),
+  /** Lifetime of a host enrollment token (e.g. 30m, 24h, 7d). */
+  ENROLLMENT_TTL: duration("24h"),
+  /** Lifetime of a sign-in session (the sy_session cookie). */
+  SESSION_TTL: duration("7d"),
+  /** Mark the session cookie Secure (HTTPS only). Default: true when PUBLIC_URL is https. */
+  COOKIE_SECURE: z.enum(["true", "false", "1", "0", ""]).optional(),
+  /** Serve the Next.js UI (false: API and sockets only). */
+  SWITCHYARD_UI: bool(true),
+  /** Next.js development mode (hot reload). Default: NODE_ENV is not "production". */
+  NEXT_DEV: z.enum(["true", "false", "1", "0", ""]).optional(),
+  NODE_ENV: z.string().optional(),
+  /** socket.io adapter: "postgres" carries events between replicas; "memory" for a single process. */
+  SOCKET_ADAPTER: z.enum(["postgres", "memory"]).default("postgres"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string | null;
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  adminEmail: string;
+  adminPassword: string | null;
+  heartbeatIntervalMs: number;
+  offlineAfterMs: number;
+  presenceSweepIntervalMs: number;
+  agentDisconnectGraceMs: number;
+  enrollmentTtlMs: number;
+  sessionTtlMs: number;
+  cookieSecure: boolean;
+  serveUi: boolean;
+  nextDev: boolean;
+  socketAdapter: "postgres" | "memory";
+  /** Directory of the Next.js app (apps/web). */
+  webDir: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once. Throws ConfigError naming the variable at fault. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: { webDir?: string } = {},
+): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL;
+  const flag = (s: string | undefined, fallback: boolean) =>
+    s === undefined || s === "" ? fallback : s === "true" || s === "1";
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.SWITCHYARD_DATA_DIR),
+    embeddedPgPort: e.SWITCHYARD_PG_PORT,
+    logLevel: e.LOG_LEVEL,
+    adminEmail: e.SWITCHYARD_ADMIN_EMAIL,
+    adminPassword: e.SWITCHYARD_ADMIN_PASSWORD,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    offlineAfterMs: e.OFFLINE_AFTER_MS,
+    presenceSweepIntervalMs: e.PRESENCE_SWEEP_INTERVAL_MS,
+    agentDisconnectGraceMs: e.AGENT_DISCONNECT_GRACE_MS,
+    enrollmentTtlMs: e.ENROLLMENT_TTL,
+    sessionTtlMs: e.SESSION_TTL,
+    cookieSecure: flag(e.COOKIE_SECURE, publicUrl?.startsWith("https:") ?? false),
+    serveUi: e.SWITCHYARD_UI,
+    nextDev: flag(e.NEXT_DEV, e.NODE_ENV !== "production"),
+    socketAdapter: e.SOCKET_ADAPTER,
+    webDir: options.webDir ?? path.resolve(import.meta.dirname, "../.."),
+  };
+}

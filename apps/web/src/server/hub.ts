@@ -1,0 +1,298 @@
+import {
+  authenticateAgent,
+  DomainError,
+  ingestInventory,
+  markOfflineIfNotSeenSince,
+  markSeen,
+  recordHeartbeat,
+  type ServiceContext,
+  sweepOfflineHosts,
+} from "@switchyard/control";
+import {
+  AgentEvents,
+  type AgentRefusal,
+  agentHandshakeSchema,
+  type HostSummary,
+  heartbeatSchema,
+  inventoryReportSchema,
+  PROTOCOL_VERSION,
+  ServerToAgentEvents,
+  UiEvents,
+  type User,
+  type Welcome,
+} from "@switchyard/protocol";
+import type { Namespace, Server } from "socket.io";
+import { authenticateRequest, type HubPort } from "./api/context";
+import type { Logger } from "./logger";
+
+/** Result of an agent event, sent to the agent's ack callback when it asked for one. */
+export type AgentAck = { ok: true } | { ok: false; error: { code: string; message: string; field?: string } };
+
+export interface AgentToServerEvents {
+  [AgentEvents.inventory]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
+  [AgentEvents.heartbeat]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
+}
+export interface ServerToAgentEventMap {
+  [ServerToAgentEvents.welcome]: (welcome: Welcome) => void;
+}
+export interface AgentSocketData {
+  hostId: string;
+  hostName: string;
+  agentVersion: string;
+}
+export interface ServerToUiEvents {
+  [UiEvents.hostChanged]: (payload: { host: HostSummary }) => void;
+  [UiEvents.inventoryChanged]: (payload: { hostId: string; receivedAt: string }) => void;
+}
+export interface UiSocketData {
+  user: User;
+}
+
+type AgentNamespace = Namespace<
+  AgentToServerEvents,
+  ServerToAgentEventMap,
+  Record<string, never>,
+  AgentSocketData
+>;
+type UiNamespace = Namespace<Record<string, never>, ServerToUiEvents, Record<string, never>, UiSocketData>;
+
+export interface HubOptions {
+  heartbeatIntervalMs: number;
+  offlineAfterMs: number;
+  presenceSweepIntervalMs: number;
+  agentDisconnectGraceMs: number;
+}
+
+export interface Hub extends HubPort {
+  /** One presence sweep now (the interval calls this too); returns the hosts marked offline. */
+  sweep(): Promise<HostSummary[]>;
+  stop(): void;
+}
+
+const hostRoom = (hostId: string) => `host:${hostId}`;
+
+function refusal(data: AgentRefusal): Error & { data: AgentRefusal } {
+  return Object.assign(new Error(data.message), { data });
+}
+
+/**
+ * The socket.io side of the control plane: `/agent` for host agents (credential handshake, welcome,
+ * inventory, heartbeats, presence) and `/ui` for signed-in browsers (host and inventory changes).
+ */
+export function createHub(io: Server, services: ServiceContext, options: HubOptions, logger: Logger): Hub {
+  const agents = io.of("/agent") as unknown as AgentNamespace;
+  const ui = io.of("/ui") as unknown as UiNamespace;
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  const hub: Hub = {
+    hostChanged(host) {
+      ui.emit(UiEvents.hostChanged, { host });
+    },
+    inventoryChanged(hostId, receivedAt) {
+      ui.emit(UiEvents.inventoryChanged, { hostId, receivedAt: receivedAt.toISOString() });
+    },
+    disconnectHost(hostId) {
+      agents.in(hostRoom(hostId)).disconnectSockets(true);
+    },
+    async sweep() {
+      const changed = await sweepOfflineHosts(services, options.offlineAfterMs);
+      for (const host of changed) {
+        logger.info({ hostId: host.id, host: host.name }, "host missed its heartbeats: offline");
+        hub.hostChanged(host);
+      }
+      return changed;
+    },
+    stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+
+  // ------------------------------------------------------------------ /agent
+  agents.use(async (socket, next) => {
+    const auth: unknown = socket.handshake.auth;
+    const claimed = (auth as { protocolVersion?: unknown } | null)?.protocolVersion;
+    if (typeof claimed === "number" && claimed !== PROTOCOL_VERSION) {
+      return next(
+        refusal({
+          code: "protocol_mismatch",
+          message: `agent speaks protocol version ${claimed} but this control plane speaks ${PROTOCOL_VERSION}; upgrade to matching releases`,
+          serverProtocolVersion: PROTOCOL_VERSION,
+        }),
+      );
+    }
+    const parsed = agentHandshakeSchema.safeParse(auth);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return next(
+        refusal({
+          code: "bad_request",
+          message: `bad handshake: ${issue?.path.join(".") || "auth"}: ${issue?.message ?? "invalid"}`,
+          serverProtocolVersion: PROTOCOL_VERSION,
+        }),
+      );
+    }
+    try {
+      const host = await authenticateAgent(services, parsed.data);
+      socket.data = { hostId: host.id, hostName: host.name, agentVersion: parsed.data.agentVersion };
+      next();
+    } catch (err) {
+      if (err instanceof DomainError) {
+        const code =
+          err.code === "forbidden" ? "revoked" : err.code === "protocol_mismatch" ? err.code : "unauthorized";
+        logger.warn({ code, message: err.message, address: socket.handshake.address }, "agent refused");
+        return next(refusal({ code, message: err.message, serverProtocolVersion: PROTOCOL_VERSION }));
+      }
+      logger.error({ err }, "agent authentication failed");
+      next(new Error("internal error, try again"));
+    }
+  });
+
+  agents.on("connection", (socket) => {
+    const { hostId, hostName, agentVersion } = socket.data;
+    const log = logger.child({ hostId, host: hostName, socket: socket.id });
+    void socket.join(hostRoom(hostId));
+
+    // Events of one agent are handled in order.
+    let queue: Promise<void> = Promise.resolve();
+    const serially = (work: () => Promise<void>) => {
+      queue = queue.then(work, work);
+    };
+    const reply = (ack: unknown, result: AgentAck) => {
+      if (typeof ack === "function") (ack as (r: AgentAck) => void)(result);
+    };
+    const fail = (ack: unknown, err: unknown, what: string) => {
+      if (err instanceof DomainError) {
+        log.warn({ code: err.code, message: err.message, field: err.field }, `${what} refused`);
+        reply(ack, {
+          ok: false,
+          error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
+        });
+        if (err.code === "forbidden") socket.disconnect(true);
+      } else {
+        log.error({ err }, `${what} failed`);
+        reply(ack, { ok: false, error: { code: "internal", message: "internal error" } });
+      }
+    };
+
+    socket.on(AgentEvents.inventory, (payload, ack) =>
+      serially(async () => {
+        try {
+          const report = inventoryReportSchema.safeParse(payload);
+          if (!report.success) {
+            const issue = report.error.issues[0];
+            throw new DomainError(
+              "validation_failed",
+              `inventory report is invalid: ${issue?.message ?? "invalid"}`,
+              issue?.path.join(".") || "inventory",
+            );
+          }
+          const result = await ingestInventory(services, hostId, report.data.inventory);
+          if (result.changed) {
+            log.debug({ digest: result.digest }, "inventory stored");
+            hub.inventoryChanged(hostId, result.receivedAt);
+          }
+          const seen = await markSeen(services, hostId);
+          if (seen.changed) hub.hostChanged(seen.host);
+          reply(ack, { ok: true });
+        } catch (err) {
+          fail(ack, err, "inventory");
+        }
+      }),
+    );
+
+    socket.on(AgentEvents.heartbeat, (payload, ack) =>
+      serially(async () => {
+        try {
+          const heartbeat = heartbeatSchema.safeParse(payload);
+          if (!heartbeat.success) {
+            const issue = heartbeat.error.issues[0];
+            throw new DomainError(
+              "validation_failed",
+              `heartbeat is invalid: ${issue?.message ?? "invalid"}`,
+              issue?.path.join(".") || "heartbeat",
+            );
+          }
+          const seen = await recordHeartbeat(services, hostId, heartbeat.data);
+          if (seen.changed) {
+            log.info("host back online");
+            hub.hostChanged(seen.host);
+          }
+          reply(ack, { ok: true });
+        } catch (err) {
+          fail(ack, err, "heartbeat");
+        }
+      }),
+    );
+
+    socket.on("disconnect", (reason) => {
+      const disconnectedAt = services.now();
+      log.info({ reason }, "agent disconnected");
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void (async () => {
+          try {
+            // Reconnected meanwhile (to this or another replica)?
+            const remaining = await agents.in(hostRoom(hostId)).fetchSockets();
+            if (remaining.length > 0) return;
+            const host = await markOfflineIfNotSeenSince(services, hostId, disconnectedAt);
+            if (host) {
+              log.info("host offline after disconnect");
+              hub.hostChanged(host);
+            }
+          } catch (err) {
+            log.error({ err }, "marking host offline failed");
+          }
+        })();
+      }, options.agentDisconnectGraceMs);
+      timers.add(timer);
+    });
+
+    serially(async () => {
+      try {
+        const seen = await markSeen(services, hostId, { agentVersion, protocolVersion: PROTOCOL_VERSION });
+        log.info({ agentVersion }, "agent connected");
+        if (seen.changed) hub.hostChanged(seen.host);
+        socket.emit(ServerToAgentEvents.welcome, {
+          hostId,
+          hostName,
+          heartbeatIntervalMs: options.heartbeatIntervalMs,
+        });
+      } catch (err) {
+        fail(undefined, err, "connect");
+        socket.disconnect(true);
+      }
+    });
+  });
+
+  // ------------------------------------------------------------------ /ui
+  ui.use(async (socket, next) => {
+    const headers = new Headers();
+    const cookie = socket.handshake.headers.cookie;
+    if (cookie) headers.set("cookie", cookie);
+    const token = (socket.handshake.auth as { token?: unknown } | null)?.token;
+    if (typeof token === "string" && token) headers.set("authorization", `Bearer ${token}`);
+    try {
+      const principal = await authenticateRequest(services, headers);
+      socket.data = { user: principal.user };
+      next();
+    } catch (err) {
+      const message = err instanceof DomainError ? err.message : "internal error";
+      next(Object.assign(new Error(message), { data: { code: "unauthorized", message } }));
+    }
+  });
+
+  const sweeper = setInterval(() => {
+    hub.sweep().catch((err: unknown) => logger.error({ err }, "presence sweep failed"));
+  }, options.presenceSweepIntervalMs);
+  const stop = hub.stop;
+  hub.stop = () => {
+    clearInterval(sweeper);
+    stop();
+  };
+
+  return hub;
+}

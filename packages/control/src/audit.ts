@@ -1,0 +1,55 @@
+import type { Prisma } from "@switchyard/db";
+import type { Db } from "./context";
+
+/** Who acts: a signed-in user, a user's API token, an agent, or the control plane itself. */
+export interface Actor {
+  type: "user" | "token" | "agent" | "system";
+  id: string | null;
+  name: string | null;
+}
+
+export const systemActor: Actor = { type: "system", id: null, name: "system" };
+
+export interface AuditEntry {
+  actor: Actor;
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  reason?: string | null;
+  details?: Prisma.InputJsonValue;
+  at: Date;
+}
+
+/** Appends one audit event. Call it inside the transaction that makes the change. */
+export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      at: entry.at,
+      actorType: entry.actor.type,
+      actorId: entry.actor.id,
+      actorName: entry.actor.name,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: entry.targetId ?? null,
+      reason: entry.reason ?? null,
+      ...(entry.details === undefined ? {} : { details: entry.details }),
+    },
+  });
+}
+
+export interface AuditQuery {
+  targetType?: string;
+  targetId?: string;
+  limit?: number;
+}
+
+export async function listAudit(db: Db, query: AuditQuery = {}) {
+  return db.auditEvent.findMany({
+    where: {
+      ...(query.targetType ? { targetType: query.targetType } : {}),
+      ...(query.targetId ? { targetId: query.targetId } : {}),
+    },
+    orderBy: { at: "desc" },
+    take: Math.min(query.limit ?? 100, 1000),
+  });
+}

@@ -1,0 +1,15 @@
+export * from "./agent-auth";
+export * from "./api-tokens";
+export * from "./audit";
+export * from "./context";
+export * from "./enrollment";
+export * from "./errors";
+export * from "./hosts";
+export * from "./inventory";
+export type * from "./models";
+export * from "./passwords";
+export * from "./presence";
+export * from "./principal";
+export * from "./secrets";
+export * from "./sessions";
+export * from "./users";
