@@ -8,3 +8,4 @@ export * from "./ipam";
 export * from "./ui";
 export * from "./validators";
 export * from "./version";
+export * from "./desired-state";

@@ -1,0 +1,3 @@
+export * from "./reconcile";
+export * from "./remove-stale";
+export * from "./store";
