@@ -1,5 +1,11 @@
+import {
+  type HostSummary,
+  hostChangedSchema,
+  inventoryChangedSchema,
+  type Topology,
+  UiEvents,
+} from "@switchyard/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { type HostSummary, hostChangedSchema, inventoryChangedSchema, type Topology, UiEvents } from "@switchyard/protocol";
 import { io } from "socket.io-client";
 import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
 import { queryKeys } from "./queries/query-keys";
@@ -39,7 +45,9 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
 }
 
 function applyHostChanged(queryClient: QueryClient, host: HostSummary): void {
-  queryClient.setQueryData(queryKeys.hostList, (hosts: HostSummary[] | undefined) => patchHostList(hosts, host));
+  queryClient.setQueryData(queryKeys.hostList, (hosts: HostSummary[] | undefined) =>
+    patchHostList(hosts, host),
+  );
   queryClient.setQueryData(queryKeys.host(host.id), (detail: Parameters<typeof patchHostDetail>[0]) =>
     patchHostDetail(detail, host),
   );

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildTopologyElements, type TopologyEdgeData, type TopologyElement } from "../../src/ui/graph/elements";
 import { elementIds } from "../../src/ui/graph/element-ids";
+import {
+  buildTopologyElements,
+  type TopologyEdgeData,
+  type TopologyElement,
+} from "../../src/ui/graph/elements";
 import { vlanColor } from "../../src/ui/graph/vlan-colors";
 import {
   container,
@@ -61,7 +65,11 @@ describe("buildTopologyElements", () => {
     const hostId = elementIds.host("hid-host1");
     const bridgeId = elementIds.linuxBridge("hid-host1", "br0");
     const uplinkId = elementIds.hostInterface("hid-host1", "eth1");
-    expect(byId(elements, bridgeId).data).toMatchObject({ kind: "linux-bridge", parent: hostId, name: "br0" });
+    expect(byId(elements, bridgeId).data).toMatchObject({
+      kind: "linux-bridge",
+      parent: hostId,
+      name: "br0",
+    });
     expect(byId(elements, uplinkId).data).toMatchObject({ kind: "uplink", parent: hostId });
     expect(edgeBetween(elements, bridgeId, uplinkId).kind).toBe("uplink");
   });
@@ -73,9 +81,9 @@ describe("buildTopologyElements", () => {
     expect(byId(elements, containerId).data).toMatchObject({ kind: "container", name: "test1" });
     expect(byId(elements, containerId).data.label).toBe("test1\n10.10.103.95");
     expect(edgeBetween(elements, bridgeId, containerId).kind).toBe("attachment");
-    expect(elements.some((element) => element.data.id === elementIds.hostInterface("hid-host1", "veth1pl"))).toBe(
-      false,
-    );
+    expect(
+      elements.some((element) => element.data.id === elementIds.hostInterface("hid-host1", "veth1pl")),
+    ).toBe(false);
   });
 
   it("draws a container whose peer is not found, without edges", () => {
@@ -101,7 +109,9 @@ describe("buildTopologyElements", () => {
     const ovsId = elementIds.ovsBridge("hid-host2", "ovs0");
     const trunk = edgeBetween(elements, ovsId, elementIds.hostInterface("hid-host2", "eth1"));
     expect(trunk).toMatchObject({ kind: "uplink", label: "trunk", vlan: null });
-    const interfaceNodes = elements.flatMap((e) => (e.group === "nodes" && e.data.kind === "uplink" ? [e.data.name] : []));
+    const interfaceNodes = elements.flatMap((e) =>
+      e.group === "nodes" && e.data.kind === "uplink" ? [e.data.name] : [],
+    );
     expect(interfaceNodes).toEqual(["eth1"]);
   });
 
@@ -111,7 +121,11 @@ describe("buildTopologyElements", () => {
       ...base,
       inventory: inventory({
         interfaces: [iface("bond0", 3)],
-        ovs: { available: true, error: null, bridges: [ovsBridge("ovs0", [ovsPort("bond0", null, [100, 200])])] },
+        ovs: {
+          available: true,
+          error: null,
+          bridges: [ovsBridge("ovs0", [ovsPort("bond0", null, [100, 200])])],
+        },
       }),
     };
     const elements = buildTopologyElements(topology(withTrunks));

@@ -69,11 +69,7 @@ export function ovsPort(name: string, tag: number | null, trunks: number[] = [])
   return { name, tag, trunks, interfaceType: "", externalIds: {} };
 }
 
-export function host(
-  name: string,
-  status: HostStatus,
-  hostInventory: Inventory | null,
-): HostDetail {
+export function host(name: string, status: HostStatus, hostInventory: Inventory | null): HostDetail {
   return {
     id: `hid-${name}`,
     name,
@@ -128,7 +124,12 @@ export function ovsHost(): HostDetail {
         available: true,
         error: null,
         bridges: [
-          ovsBridge("ovs0", [ovsPort("ovs0", null), ovsPort("eth1", null), ovsPort("vcon1", 100), ovsPort("vcon2", 200)]),
+          ovsBridge("ovs0", [
+            ovsPort("ovs0", null),
+            ovsPort("eth1", null),
+            ovsPort("vcon1", 100),
+            ovsPort("vcon2", 200),
+          ]),
         ],
       },
       containers: [container("con1", 10, "192.168.0.1"), container("con2", 11, "192.168.0.2")],

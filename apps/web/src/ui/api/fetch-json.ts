@@ -33,7 +33,11 @@ function toRequestError(status: number, body: unknown): ApiRequestError {
     const { code, message, field } = parsed.data.error;
     return new ApiRequestError(status, code, message, field);
   }
-  return new ApiRequestError(status, codeByStatus[status] ?? "internal", `The server answered HTTP ${status}`);
+  return new ApiRequestError(
+    status,
+    codeByStatus[status] ?? "internal",
+    `The server answered HTTP ${status}`,
+  );
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {

@@ -1,4 +1,10 @@
-import type { Container, ContainerInterface, Inventory, InventoryInterface, OvsPort } from "@switchyard/protocol";
+import type {
+  Container,
+  ContainerInterface,
+  Inventory,
+  InventoryInterface,
+  OvsPort,
+} from "@switchyard/protocol";
 
 /** Where one container interface is plugged in on its host. */
 export type Attachment =

@@ -10,7 +10,13 @@ import {
 import { elementIds } from "./element-ids";
 import { UNTAGGED_COLOR, vlanColor } from "./vlan-colors";
 
-export type TopologyNodeKind = "host" | "linux-bridge" | "ovs-bridge" | "uplink" | "host-interface" | "container";
+export type TopologyNodeKind =
+  | "host"
+  | "linux-bridge"
+  | "ovs-bridge"
+  | "uplink"
+  | "host-interface"
+  | "container";
 
 export interface TopologyNodeData {
   id: string;
@@ -146,14 +152,28 @@ function inventoryElements(host: HostDetail, inventory: Inventory): TopologyElem
     const classes = `container runtime-${container.runtime} state-${cssToken(container.state)}`;
     elements.add({
       group: "nodes",
-      data: { id, parent, kind: "container", label, hostId: host.id, hostName: host.name, name: container.name, containerId: container.id },
+      data: {
+        id,
+        parent,
+        kind: "container",
+        label,
+        hostId: host.id,
+        hostName: host.name,
+        name: container.name,
+        containerId: container.id,
+      },
       classes,
     });
   }
 
   for (const attached of attachments) {
     const { source, look } = attachmentEdge(host.id, attached.attachment, attached, node);
-    edge(source, elementIds.container(host.id, attached.container.id), attached.containerInterface.name, look);
+    edge(
+      source,
+      elementIds.container(host.id, attached.container.id),
+      attached.containerInterface.name,
+      look,
+    );
   }
 
   return elements.list();
@@ -170,7 +190,12 @@ interface EdgeLook {
 /** How an OVS port reads on its edge: access ports by VLAN tag, the rest as trunks. */
 export function ovsPortLook(port: OvsPort): Omit<EdgeLook, "kind"> {
   if (port.tag !== null) {
-    return { label: `vlan ${port.tag}`, color: vlanColor(port.tag), vlan: port.tag, classes: `vlan vlan-${port.tag}` };
+    return {
+      label: `vlan ${port.tag}`,
+      color: vlanColor(port.tag),
+      vlan: port.tag,
+      classes: `vlan vlan-${port.tag}`,
+    };
   }
   const label = port.trunks.length > 0 ? `trunk ${port.trunks.join(",")}` : "trunk";
   return { label, color: UNTAGGED_COLOR, vlan: null, classes: "trunk" };
@@ -193,13 +218,24 @@ function attachmentEdge(
       const vlan = attachmentVlan(attachment);
       return {
         source: elementIds.ovsBridge(hostId, attachment.bridge),
-        look: { kind: "attachment", ...look, label: vlan === null ? "untagged" : look.label, classes: `attachment ${look.classes}` },
+        look: {
+          kind: "attachment",
+          ...look,
+          label: vlan === null ? "untagged" : look.label,
+          classes: `attachment ${look.classes}`,
+        },
       };
     }
     case "host-interface": {
       const iface = attachment.hostInterface;
       const id = elementIds.hostInterface(hostId, iface.name);
-      node(id, "host-interface", iface.name, `${iface.name}\n${iface.kind || "nic"}`, `host-interface if-${cssToken(iface.kind || "nic")}`);
+      node(
+        id,
+        "host-interface",
+        iface.name,
+        `${iface.name}\n${iface.kind || "nic"}`,
+        `host-interface if-${cssToken(iface.kind || "nic")}`,
+      );
       const label = attached.containerInterface.kind === "macvlan" ? "macvlan" : "";
       return {
         source: id,

@@ -20,5 +20,8 @@ export function patchHostDetail(host: HostDetail | undefined, changed: HostSumma
 export function patchTopology(topology: Topology | undefined, changed: HostSummary): Topology | undefined {
   if (!topology) return topology;
   if (!topology.hosts.some((host) => host.id === changed.id)) return undefined;
-  return { ...topology, hosts: topology.hosts.map((host) => (host.id === changed.id ? { ...host, ...changed } : host)) };
+  return {
+    ...topology,
+    hosts: topology.hosts.map((host) => (host.id === changed.id ? { ...host, ...changed } : host)),
+  };
 }

@@ -1,10 +1,10 @@
-import { queryOptions } from "@tanstack/react-query";
 import {
   type CreateHostBody,
   createdHostSchema,
   hostDetailSchema,
   hostSummarySchema,
 } from "@switchyard/protocol";
+import { queryOptions } from "@tanstack/react-query";
 import { z } from "zod";
 import { fetchJson, sendCommand } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";

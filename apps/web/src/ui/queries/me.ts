@@ -1,5 +1,5 @@
-import { queryOptions } from "@tanstack/react-query";
 import { type SignInBody, userSchema } from "@switchyard/protocol";
+import { queryOptions } from "@tanstack/react-query";
 import { fetchJson, sendCommand } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";
 

@@ -1,5 +1,5 @@
-import { queryOptions } from "@tanstack/react-query";
 import { topologySchema } from "@switchyard/protocol";
+import { queryOptions } from "@tanstack/react-query";
 import { fetchJson } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";
 

@@ -8,6 +8,6 @@ export function signInUrl(returnTo: string): string {
 
 /** Only same-site paths are followed after sign-in. */
 export function safeReturnPath(next: string | null): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+  if (next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\")) return next;
+  return "/";
 }

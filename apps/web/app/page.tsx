@@ -1,0 +1,5 @@
+import { TopologyPage } from "../src/ui/topology/topology-page";
+
+export default function Page() {
+  return <TopologyPage />;
+}

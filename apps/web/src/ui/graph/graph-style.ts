@@ -1,0 +1,115 @@
+import type { StylesheetJson } from "cytoscape";
+
+/** Status colours shared by the graph and the CSS badges (see globals.css --status-*). */
+export const statusColors = {
+  online: "#2b8a3e",
+  offline: "#c92a2a",
+  pending: "#e67700",
+  revoked: "#868e96",
+} as const;
+
+export const graphStyle: StylesheetJson = [
+  {
+    selector: "node",
+    style: {
+      label: "data(label)",
+      "font-family": "ui-sans-serif, system-ui, sans-serif",
+      "font-size": 10,
+      "text-wrap": "wrap",
+      "text-valign": "bottom",
+      "text-margin-y": 3,
+      color: "#212529",
+      width: 26,
+      height: 26,
+      "border-width": 1,
+      "border-color": "#495057",
+    },
+  },
+  {
+    selector: "node.host",
+    style: {
+      shape: "round-rectangle",
+      "text-valign": "top",
+      "text-halign": "center",
+      "text-margin-y": -4,
+      "font-size": 12,
+      "font-weight": "bold",
+      "background-color": "#f1f8f3",
+      "background-opacity": 1,
+      "border-width": 2,
+      "border-color": statusColors.online,
+      padding: "14px",
+      "compound-sizing-wrt-labels": "include",
+    },
+  },
+  { selector: "node.host.status-online", style: { color: statusColors.online } },
+  {
+    selector: "node.host.status-offline",
+    style: {
+      "background-color": "#fbeaea",
+      "border-color": statusColors.offline,
+      "border-style": "dashed",
+      color: statusColors.offline,
+    },
+  },
+  {
+    selector: "node.host.status-pending",
+    style: {
+      "background-color": "#fff6e6",
+      "border-color": statusColors.pending,
+      "border-style": "dotted",
+      color: statusColors.pending,
+    },
+  },
+  {
+    selector: "node.host.status-revoked",
+    style: {
+      "background-color": "#f1f3f5",
+      "border-color": statusColors.revoked,
+      color: statusColors.revoked,
+    },
+  },
+  {
+    selector: "node.linux-bridge",
+    style: { shape: "round-rectangle", width: 46, height: 22, "background-color": "#4dabf7" },
+  },
+  {
+    selector: "node.ovs-bridge",
+    style: { shape: "hexagon", width: 46, height: 26, "background-color": "#9775fa" },
+  },
+  {
+    selector: "node.uplink, node.host-interface",
+    style: { shape: "diamond", width: 18, height: 18, "background-color": "#adb5bd", "font-size": 9 },
+  },
+  {
+    selector: "node.container",
+    style: { shape: "rectangle", width: 22, height: 22, "background-color": "#38d9a9" },
+  },
+  { selector: "node.container.runtime-netns", style: { "background-color": "#ffd43b" } },
+  {
+    selector: "node.container.state-exited, node.container.state-dead",
+    style: { "background-opacity": 0.35 },
+  },
+  {
+    selector: "node:selected",
+    style: { "border-width": 3, "border-color": "#1c7ed6", "overlay-opacity": 0 },
+  },
+  {
+    selector: "edge",
+    style: {
+      width: 1.5,
+      "curve-style": "bezier",
+      "line-color": "data(color)",
+      label: "data(label)",
+      "font-size": 9,
+      "text-background-color": "#ffffff",
+      "text-background-opacity": 0.85,
+      "text-background-padding": "1px",
+      color: "data(color)",
+    },
+  },
+  { selector: "edge.vlan", style: { width: 2.5 } },
+  { selector: "edge.trunk", style: { width: 3, "line-style": "solid" } },
+  { selector: "edge.direct", style: { "line-style": "dashed" } },
+  { selector: "edge:selected", style: { width: 4 } },
+];

@@ -1,0 +1,228 @@
+import type { HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
+import Link from "next/link";
+import { formatAddress, sortAddresses } from "../format/addresses";
+import { RelativeTime } from "../format/relative-time-view";
+import {
+  attachmentBridge,
+  attachmentVlan,
+  findContainerAttachments,
+  linuxBridgePorts,
+} from "../graph/attachments";
+import type { TopologyNodeData } from "../graph/elements";
+import { StatusBadge } from "../hosts/status-badge";
+
+interface NodeDetailsProps {
+  node: TopologyNodeData;
+  host: HostDetail;
+  onClose: () => void;
+}
+
+const kindTitles: Record<TopologyNodeData["kind"], string> = {
+  host: "Host",
+  "linux-bridge": "Linux bridge",
+  "ovs-bridge": "OVS bridge",
+  uplink: "Uplink interface",
+  "host-interface": "Host interface",
+  container: "Container",
+};
+
+/** Side panel for the clicked graph node. */
+export function NodeDetails({ node, host, onClose }: NodeDetailsProps) {
+  return (
+    <section className="node-details card" aria-label="Selection details" data-testid="node-details">
+      <header>
+        <div>
+          <div className="muted small">{kindTitles[node.kind]}</div>
+          <h2>{node.name}</h2>
+        </div>
+        <button type="button" className="button small" onClick={onClose} aria-label="Close details">
+          ×
+        </button>
+      </header>
+      <NodeBody node={node} host={host} />
+    </section>
+  );
+}
+
+function NodeBody({ node, host }: { node: TopologyNodeData; host: HostDetail }) {
+  const inventory = host.inventory;
+  if (node.kind === "host") return <HostBody host={host} />;
+  if (!inventory) return <p className="muted">No inventory.</p>;
+  switch (node.kind) {
+    case "linux-bridge":
+      return <LinuxBridgeBody inventory={inventory} name={node.name} />;
+    case "ovs-bridge":
+      return <OvsBridgeBody inventory={inventory} name={node.name} />;
+    case "uplink":
+    case "host-interface":
+      return <InterfaceBody iface={inventory.interfaces.find((i) => i.name === node.name)} host={host} />;
+    case "container":
+      return <ContainerBody inventory={inventory} containerId={node.containerId ?? ""} />;
+  }
+}
+
+function HostBody({ host }: { host: HostDetail }) {
+  const inventory = host.inventory;
+  return (
+    <dl className="facts">
+      <dt>Status</dt>
+      <dd>
+        <StatusBadge status={host.status} />
+      </dd>
+      <dt>Hostname</dt>
+      <dd>{host.hostname ?? "—"}</dd>
+      <dt>Agent</dt>
+      <dd>{host.agentVersion ?? "—"}</dd>
+      <dt>Last seen</dt>
+      <dd>
+        <RelativeTime iso={host.lastSeenAt} />
+      </dd>
+      <dt>Inventory</dt>
+      <dd>
+        <RelativeTime iso={host.inventoryReceivedAt} />
+      </dd>
+      {inventory && (
+        <>
+          <dt>Contents</dt>
+          <dd>
+            {inventory.interfaces.length} interfaces,{" "}
+            {inventory.bridges.length + inventory.ovs.bridges.length} bridges, {inventory.containers.length}{" "}
+            containers
+          </dd>
+        </>
+      )}
+      <dt />
+      <dd>
+        <Link href={`/hosts/${host.id}`}>Host details →</Link>
+      </dd>
+    </dl>
+  );
+}
+
+function LinuxBridgeBody({ inventory, name }: { inventory: Inventory; name: string }) {
+  const ports = [...(linuxBridgePorts(inventory).get(name) ?? [])].sort();
+  const iface = inventory.interfaces.find((i) => i.name === name);
+  return (
+    <>
+      {iface && <InterfaceFacts iface={iface} />}
+      <h3>Ports ({ports.length})</h3>
+      <ul className="plain-list mono">
+        {ports.map((port) => (
+          <li key={port}>{port}</li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function OvsBridgeBody({ inventory, name }: { inventory: Inventory; name: string }) {
+  const bridge = inventory.ovs.bridges.find((b) => b.name === name);
+  if (!bridge) return <p className="muted">Gone.</p>;
+  return (
+    <>
+      <dl className="facts">
+        <dt>Datapath</dt>
+        <dd>{bridge.datapathType || "system"}</dd>
+      </dl>
+      <h3>Ports ({bridge.ports.length})</h3>
+      <table className="data-table compact">
+        <thead>
+          <tr>
+            <th>Port</th>
+            <th>Tag</th>
+            <th>Trunks</th>
+          </tr>
+        </thead>
+        <tbody>
+          {bridge.ports.map((port) => (
+            <tr key={port.name}>
+              <td className="mono">{port.name}</td>
+              <td>{port.tag ?? "—"}</td>
+              <td>{port.trunks.length > 0 ? port.trunks.join(", ") : port.tag === null ? "all" : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function InterfaceFacts({ iface }: { iface: InventoryInterface }) {
+  return (
+    <dl className="facts">
+      <dt>Kind</dt>
+      <dd>{iface.kind || "device"}</dd>
+      <dt>MAC</dt>
+      <dd className="mono">{iface.mac ?? "—"}</dd>
+      <dt>MTU</dt>
+      <dd>{iface.mtu ?? "—"}</dd>
+      <dt>State</dt>
+      <dd>{iface.operState}</dd>
+      <dt>Master</dt>
+      <dd className="mono">{iface.master ?? "—"}</dd>
+      <dt>Addresses</dt>
+      <dd className="mono">
+        {iface.addresses.length === 0 ? "—" : sortAddresses(iface.addresses).map(formatAddress).join(", ")}
+      </dd>
+    </dl>
+  );
+}
+
+function InterfaceBody({ iface, host }: { iface: InventoryInterface | undefined; host: HostDetail }) {
+  if (!iface) return <p className="muted">Not in {host.name}'s latest inventory.</p>;
+  return <InterfaceFacts iface={iface} />;
+}
+
+function ContainerBody({ inventory, containerId }: { inventory: Inventory; containerId: string }) {
+  const container = inventory.containers.find((c) => c.id === containerId);
+  if (!container) return <p className="muted">Gone.</p>;
+  const attachments = findContainerAttachments(inventory).filter((a) => a.container.id === containerId);
+  return (
+    <>
+      <dl className="facts">
+        <dt>Runtime</dt>
+        <dd>{container.runtime}</dd>
+        <dt>State</dt>
+        <dd>{container.state}</dd>
+        <dt>PID</dt>
+        <dd>{container.pid ?? "—"}</dd>
+        <dt>ID</dt>
+        <dd className="mono ellipsis" title={container.id}>
+          {container.id}
+        </dd>
+      </dl>
+      <h3>Interfaces</h3>
+      <table className="data-table compact">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Addresses</th>
+            <th>On</th>
+          </tr>
+        </thead>
+        <tbody>
+          {container.interfaces.map((iface) => {
+            const attached = attachments.find((a) => a.containerInterface.name === iface.name);
+            const bridge = attached ? attachmentBridge(attached.attachment) : null;
+            const vlan = attached ? attachmentVlan(attached.attachment) : null;
+            return (
+              <tr key={iface.name}>
+                <td className="mono">
+                  {iface.name} <span className="muted">{iface.kind}</span>
+                </td>
+                <td className="mono">
+                  {sortAddresses(iface.addresses).map(formatAddress).join(", ") || "—"}
+                </td>
+                <td className="mono">
+                  {attached ? `${bridge ?? attached.attachment.hostInterface.name}` : "—"}
+                  {attached && bridge !== null ? ` via ${attached.attachment.hostInterface.name}` : ""}
+                  {vlan !== null ? ` · vlan ${vlan}` : ""}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
+  );
+}
