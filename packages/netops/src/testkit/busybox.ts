@@ -13,6 +13,21 @@ export interface BuildBusyboxImageOptions {
   exec?: Exec;
 }
 
+/** True for a dynamically linked 64-bit little-endian ELF (one with a PT_INTERP program header). */
+function hasElfInterpreter(binary: Buffer): boolean {
+  const isElf64Le =
+    binary.length > 64 && binary.readUInt32BE(0) === 0x7f454c46 && binary[4] === 2 && binary[5] === 1;
+  if (!isElf64Le) return false;
+  const phoff = Number(binary.readBigUInt64LE(0x20));
+  const phentsize = binary.readUInt16LE(0x36);
+  const phnum = binary.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    if (at + 4 <= binary.length && binary.readUInt32LE(at) === 3) return true;
+  }
+  return false;
+}
+
 /**
  * Builds a tiny image offline: a rootfs of a static busybox and its applet links, `docker import`ed as
  * `tag` with `CMD ["sh"]`. Resolves the tag. Fails clearly when busybox is missing or not static.
@@ -26,7 +41,7 @@ export async function buildBusyboxImage(options: BuildBusyboxImageOptions): Prom
   } catch {
     throw new Error(`${busybox} not found (apt-get install busybox-static)`);
   }
-  if (binary.includes("ld-linux")) {
+  if (hasElfInterpreter(binary)) {
     throw new Error(
       `${busybox} is dynamically linked; a container needs busybox-static (apt-get install busybox-static)`,
     );

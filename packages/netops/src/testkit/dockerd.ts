@@ -84,7 +84,9 @@ export async function startPrivateDockerd(options: StartPrivateDockerdOptions): 
     `--containerd-namespace=${options.name}`,
     `--containerd-plugins-namespace=${options.name}-plugins`,
   ];
-  const argv = options.netns ? ["ip", "netns", "exec", options.netns, ...dockerdArgv] : dockerdArgv;
+  // nsenter switches only the network namespace; `ip netns exec` would also remount /sys and hide the
+  // cgroup mounts dockerd needs.
+  const argv = options.netns ? ["nsenter", `--net=/run/netns/${options.netns}`, ...dockerdArgv] : dockerdArgv;
   const [file, ...args] = argv as [string, ...string[]];
   // A daemon, not a command: the one place exec() (which waits for exit) does not fit.
   const child = spawn(file, args, { detached: true, stdio: ["ignore", log.fd, log.fd] });
@@ -112,7 +114,7 @@ export async function startPrivateDockerd(options: StartPrivateDockerdOptions): 
     }
     const pid = (await readPidFile(pidFile)) ?? child.pid ?? null;
     if (pid !== null) await stopPid(pid, 20_000);
-    // ip netns exec replaces itself with dockerd, so child.pid is normally the same process.
+    // nsenter replaces itself with dockerd, so child.pid is normally the same process.
     if (child.pid !== undefined && child.pid !== pid) await stopPid(child.pid);
     const containerdPid = await readPidFile(join(dir, "exec", "containerd", "containerd.pid"));
     if (containerdPid !== null) await stopPid(containerdPid);
