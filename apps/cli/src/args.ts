@@ -1,4 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
 import { UsageError } from "./errors";
 import type { ArgDef, OptionDefs } from "./registry";
 
@@ -20,23 +23,25 @@ export function parseCommandArgs(
   argv: readonly string[],
 ): ParsedArgs {
   const all = { ...GLOBAL_OPTIONS, ...options };
-  const config: ParseArgsConfig["options"] = {};
+  const config: ParseArgsOptionsConfig = {};
   for (const [name, def] of Object.entries(all)) {
     config[name] = def.short ? { type: def.type, short: def.short } : { type: def.type };
   }
-  let parsed: {
-    values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-    positionals: string[];
-  };
+  let parsed: ReturnType<typeof parseTokens>;
   try {
-    parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
+    parsed = parseTokens(argv, config);
   } catch (error) {
     throw new UsageError(cleanParseError(error));
+  }
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} given more than once`);
+    seen.add(token.name);
   }
   const values: Record<string, string | boolean | undefined> = {};
   for (const [name, def] of Object.entries(all)) {
     const value = parsed.values[name];
-    if (Array.isArray(value)) throw new UsageError(`--${name} given more than once`);
     values[name] = def.type === "boolean" ? value === true : typeof value === "string" ? value : undefined;
   }
   const args: Record<string, string | undefined> = {};
@@ -50,6 +55,19 @@ export function parseCommandArgs(
     throw new UsageError(`unexpected argument '${positionals[argDefs.length]}'`);
   }
   return { values, args };
+}
+
+interface RawParse {
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+  readonly positionals: readonly string[];
+  readonly tokens: readonly (
+    | { kind: "option"; name: string }
+    | { kind: "positional" | "option-terminator" }
+  )[];
+}
+
+function parseTokens(argv: readonly string[], options: ParseArgsOptionsConfig): RawParse {
+  return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
 }
 
 /** Node's messages are long and mention `strict:false`; keep the useful first sentence. */
