@@ -12,6 +12,8 @@ import {
   hostDetailSchema,
   hostSummarySchema,
   type SignInBody,
+  type User,
+  userSchema,
 } from "@switchyard/protocol";
 import { z } from "zod";
 import { ApiRequestError, CliError } from "./errors";
@@ -27,10 +29,6 @@ export interface ApiClientOptions {
 }
 
 export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
-/** Revoke answers with the host, bare or wrapped in `{host}`. */
-const revokedHostSchema = z
-  .union([hostSummarySchema, z.object({ host: hostSummarySchema })])
-  .transform((v) => ("host" in v ? v.host : v));
 
 const SESSION_COOKIE = "sy_session";
 
@@ -69,6 +67,15 @@ export class ApiClient {
     return this.#call("POST", "/tokens", createdApiTokenSchema, { body: { name }, cookie: sessionCookie });
   }
 
+  /** Ends a sign-in session (login keeps only the API token it created). */
+  async signOut(sessionCookie: string): Promise<void> {
+    await this.#call("POST", "/auth/sign-out", z.unknown(), { cookie: sessionCookie });
+  }
+
+  me(): Promise<User> {
+    return this.#call("GET", "/auth/me", userSchema);
+  }
+
   health(): Promise<Health> {
     return this.#call("GET", "/health", healthSchema);
   }
@@ -85,8 +92,9 @@ export class ApiClient {
     return this.#call("POST", "/hosts", createdHostSchema, { body });
   }
 
-  revokeHost(idOrName: string): Promise<HostSummary> {
-    return this.#call("POST", `/hosts/${encodeURIComponent(idOrName)}/revoke`, revokedHostSchema);
+  revokeHost(idOrName: string, reason?: string): Promise<HostSummary> {
+    const body = reason === undefined ? {} : { reason };
+    return this.#call("POST", `/hosts/${encodeURIComponent(idOrName)}/revoke`, hostSummarySchema, { body });
   }
 
   /** For command files: any endpoint, parsed with the given schema. */

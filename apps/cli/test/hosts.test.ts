@@ -172,5 +172,15 @@ describe("hosts revoke", () => {
       code: 0,
       stdout: "Revoked host web-1 (h_1); its agent can no longer connect.\n",
     });
+    expect(calls[0]?.body).toEqual({});
+  });
+
+  it("sends --reason", async () => {
+    const { fetch, calls } = fakeFetch(() => json(200, { ...host, status: "revoked" }));
+    const result = await invoke(["hosts", "revoke", "web-1", "--reason", "decommissioned", "--json"], {
+      fetch,
+    });
+    expect(calls[0]?.body).toEqual({ reason: "decommissioned" });
+    expect(JSON.parse(result.stdout)).toMatchObject({ name: "web-1", status: "revoked" });
   });
 });

@@ -41,6 +41,7 @@ function server(call: RecordedCall): Response {
     );
   }
   if (call.path === "/api/v1/tokens") return json(201, createdToken);
+  if (call.path === "/api/v1/auth/sign-out") return json(200, { ok: true });
   return apiError(404, "not_found", "no route");
 }
 
@@ -53,7 +54,12 @@ describe("login", () => {
     );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(calls.map((c) => c.path)).toEqual(["/api/v1/auth/sign-in", "/api/v1/tokens"]);
+    expect(calls.map((c) => c.path)).toEqual([
+      "/api/v1/auth/sign-in",
+      "/api/v1/tokens",
+      "/api/v1/auth/sign-out",
+    ]);
+    expect(calls[2]?.headers.get("cookie")).toBe("sy_session=sess123");
     expect(calls[0]?.body).toEqual({ email: "admin@example.com", password: "hunter2" });
     expect(calls[1]?.headers.get("cookie")).toBe("sy_session=sess123");
     expect(calls[1]?.headers.get("authorization")).toBeNull();

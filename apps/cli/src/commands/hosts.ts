@@ -73,10 +73,12 @@ export const commands = [
   defineCommand({
     path: ["hosts", "revoke"],
     summary: "revoke a host: its agent can no longer connect",
-    options: {},
+    options: {
+      reason: { type: "string", valueName: "TEXT", description: "why, for the audit log" },
+    },
     args: [nameArg],
-    async run(ctx, { args }) {
-      const host = await ctx.client().revokeHost(args.NAME);
+    async run(ctx, { args, options }) {
+      const host = await ctx.client().revokeHost(args.NAME, options.reason);
       if (ctx.json) writeJson(ctx.io.stdout, host);
       else ctx.io.stdout.write(`Revoked host ${host.name} (${host.id}); its agent can no longer connect.\n`);
       return 0;

@@ -38,6 +38,8 @@ export const commands = [
       const session = await client.signIn({ email, password });
       const created = await client.createApiToken(`yardctl@${ctx.hostname}`, session);
       await saveConfig(ctx.config.path, { url, token: created.token });
+      // Keep only the API token; the session was a means to create it. Best effort.
+      await client.signOut(session).catch(() => undefined);
       const { token: _secret, ...token } = created;
       if (ctx.json) writeJson(ctx.io.stdout, { url, email, configPath: ctx.config.path, token });
       else
