@@ -1,0 +1,77 @@
+import { parseArgs } from "node:util";
+import { startAgent } from "./agent";
+import { destroyLab } from "./down";
+import { createLab } from "./lab";
+import { loadState, statePath } from "./state";
+
+const USAGE = `usage:
+  npm run lab -- up --hosts N [--prefix P] [--routed] [--docker] [--server URL --admin-token T]
+  npm run lab -- down --prefix P
+  npm run lab -- show --prefix P`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      hosts: { type: "string", default: "2" },
+      prefix: { type: "string" },
+      routed: { type: "boolean", default: false },
+      docker: { type: "boolean", default: false },
+      server: { type: "string" },
+      "admin-token": { type: "string" },
+      "enroll-token": { type: "string", multiple: true },
+    },
+  });
+  const command = positionals[0];
+  if (command === "up") {
+    const lab = await createLab({
+      hosts: Number.parseInt(values.hosts ?? "2", 10),
+      prefix: values.prefix,
+      routed: values.routed,
+      docker: values.docker,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    // Enrollment in the control plane: one enrollment token per host (--enroll-token, in host order).
+    const tokens = values["enroll-token"] ?? [];
+    if (values.server) {
+      for (const [i, host] of lab.state.hosts.entries()) {
+        const token = tokens[i];
+        if (!token) {
+          process.stdout.write(`${host.name}: no enrollment token given; agent not started\n`);
+          continue;
+        }
+        const pid = await startAgent(lab.state, host.name, values.server, token);
+        process.stdout.write(
+          pid ? `${host.name}: agent pid ${pid}\n` : `${host.name}: agent launcher missing\n`,
+        );
+      }
+    }
+    process.stdout.write(`lab ${lab.prefix} up; state ${statePath(lab.prefix)}\n`);
+    process.stdout.write(`remove with: npm run lab -- down --prefix ${lab.prefix}\n`);
+    return;
+  }
+  if (command === "down") {
+    if (!values.prefix) fail("down needs --prefix");
+    const removed = await destroyLab(values.prefix);
+    process.stdout.write(`${removed.length ? removed.join("\n") : "nothing to remove"}\n`);
+    return;
+  }
+  if (command === "show") {
+    if (!values.prefix) fail("show needs --prefix");
+    const state = await loadState(values.prefix);
+    if (!state) fail(`no lab ${values.prefix}`, 1);
+    process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+    return;
+  }
+  fail(command ? `unknown command ${command}` : "missing command");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
