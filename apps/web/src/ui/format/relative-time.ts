@@ -1,8 +1,8 @@
-const units: [Intl.RelativeTimeFormatUnit, number][] = [
-  ["day", 86_400_000],
-  ["hour", 3_600_000],
-  ["minute", 60_000],
-  ["second", 1_000],
+const units: [label: string, milliseconds: number][] = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["min", 60_000],
+  ["s", 1_000],
 ];
 
 /** "12 s ago", "3 min ago", "never": compact, for dense tables. */
@@ -11,18 +11,11 @@ export function formatRelativeTime(iso: string | null, now: number): string {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return "unknown";
   const elapsed = now - then;
-  if (Math.abs(elapsed) < 5_000) return "just now";
   const absolute = Math.abs(elapsed);
-  for (const [unit, size] of units) {
-    if (absolute >= size || unit === "second") {
-      const value = Math.floor(absolute / size);
-      const short = { day: "d", hour: "h", minute: "min", second: "s" }[
-        unit as "day" | "hour" | "minute" | "second"
-      ];
-      return elapsed >= 0 ? `${value} ${short} ago` : `in ${value} ${short}`;
-    }
-  }
-  return "just now";
+  if (absolute < 5_000) return "just now";
+  const [label, size] = units.find(([, unitSize]) => absolute >= unitSize) ?? ["s", 1_000];
+  const value = Math.floor(absolute / size);
+  return elapsed >= 0 ? `${value} ${label} ago` : `in ${value} ${label}`;
 }
 
 export function formatTimestamp(iso: string | null): string {
