@@ -1,0 +1,88 @@
+import { readInventory } from "@switchyard/netops";
+import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
+import type { AgentConfig } from "./config";
+import { type Connection, type ConnectionInput, connectToControlPlane } from "./connection";
+import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
+import { ExitCode, FatalError } from "./exit-codes";
+import type { Logger } from "./logger";
+import { startReporter } from "./reporter";
+
+export interface RunAgentInput {
+  config: AgentConfig;
+  identity: AgentIdentity;
+  logger: Logger;
+  /** Aborting it (SIGTERM/SIGINT) disconnects and makes runAgent resolve 0. */
+  signal: AbortSignal;
+  fetch?: FetchFn;
+  connect?: ConnectionInput["connect"];
+  /** Replaces the real inventory reader (tests). */
+  collect?: () => Promise<Inventory>;
+  /** Called once the connection exists (tests). */
+  onConnection?: (connection: Connection) => void;
+}
+
+/** The agent's whole life: credential (stored or enrolled), connection, report loop. Resolves the exit code. */
+export async function runAgent(input: RunAgentInput): Promise<number> {
+  const { config, logger, identity } = input;
+  try {
+    const stored = await obtainCredential({
+      server: config.server,
+      token: config.token,
+      credentialFile: config.credentialFile,
+      hostname: config.hostname,
+      identity,
+      logger,
+      fetch: input.fetch,
+      signal: input.signal,
+    });
+    if (!stored || input.signal.aborted) return ExitCode.ok;
+
+    const collect =
+      input.collect ??
+      (() =>
+        readInventory({
+          hostname: config.hostname,
+          ovsDb: config.ovsDb,
+          dockerSocket: config.dockerSocket,
+          netnsPrefix: config.netnsPrefix,
+          onWarning: (message, fields) => logger.warn(message, fields),
+        }));
+
+    const connection = connectToControlPlane({
+      server: config.server,
+      handshake: agentHandshakeSchema.parse({
+        credential: stored.credential,
+        protocolVersion: identity.protocolVersion,
+        agentVersion: identity.agentVersion,
+      }),
+      logger,
+      connect: input.connect,
+      onWelcome: (welcome, channel) => {
+        const reporter = startReporter({
+          collect,
+          sendInventory: channel.sendInventory,
+          sendHeartbeat: channel.sendHeartbeat,
+          pollIntervalMs: config.pollIntervalMs,
+          heartbeatIntervalMs: welcome.heartbeatIntervalMs,
+          appliedSerial: () => 0,
+          logger,
+        });
+        return () => reporter.stop();
+      },
+    });
+    input.onConnection?.(connection);
+    const onAbort = () => connection.stop();
+    input.signal.addEventListener("abort", onAbort, { once: true });
+    if (input.signal.aborted) connection.stop();
+    const code = await connection.done;
+    input.signal.removeEventListener("abort", onAbort);
+    return code;
+  } catch (error) {
+    if (error instanceof FatalError) {
+      logger.error(error.message, { exitCode: error.exitCode });
+      return error.exitCode;
+    }
+    logger.error("agent failed", { error });
+    return ExitCode.failure;
+  }
+}

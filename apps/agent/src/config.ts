@@ -1,0 +1,163 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { type LogLevel, logLevels } from "./logger";
+
+export const DEFAULT_CREDENTIAL_FILE = "/var/lib/switchyard/agent-credential.json";
+export const DEFAULT_OVS_DB = "unix:/var/run/openvswitch/db.sock";
+export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
+
+export const USAGE = `Usage: switchyard-agent --server URL [--token TOKEN] [options]
+
+Enrolls this host with a Switchyard control plane (once, with a one-time TOKEN), keeps the host
+credential in a 0600 file, then reports the host's inventory over socket.io, reconnecting forever.
+
+Options (environment fallback in brackets):
+  --server URL            control plane URL, e.g. http://10.0.0.1:3000   [SWITCHYARD_SERVER]
+  --token TOKEN           one-time enrollment token (only needed until enrolled)  [SWITCHYARD_TOKEN]
+  --credential-file PATH  host credential file (default ${DEFAULT_CREDENTIAL_FILE})  [SWITCHYARD_CREDENTIAL_FILE]
+  --ovs-db REMOTE         Open vSwitch database (default ${DEFAULT_OVS_DB})  [SWITCHYARD_OVS_DB]
+  --docker-socket PATH    Docker daemon socket (default ${DEFAULT_DOCKER_SOCKET})  [SWITCHYARD_DOCKER_SOCKET]
+  --poll-interval DUR     inventory poll interval: 500ms, 2s, 1m (default 2s)  [SWITCHYARD_POLL_INTERVAL]
+  --hostname NAME         name reported for this host (default: the system hostname)  [SWITCHYARD_HOSTNAME]
+  --netns-prefix PREFIX   report only named network namespaces starting with PREFIX  [SWITCHYARD_NETNS_PREFIX]
+  --log-level LEVEL       debug, info, warn, error (default info)  [SWITCHYARD_LOG_LEVEL]
+  --print-inventory       print this host's inventory as JSON and exit (no server needed)
+  --help, --version
+
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 unexpected failure, 2 bad usage,
+3 protocol version mismatch with the control plane, 4 credential or token refused (revoked, unknown, used).
+`;
+
+/** "500ms", "2s", "1.5m", "1h", or a bare number of seconds, into milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m?.[1]) throw new Error(`"${text}" is not a duration (examples: 500ms, 2s, 1m)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const durationSchema = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const serverSchema = z
+  .string()
+  .url("must be a URL such as http://10.0.0.1:3000")
+  .refine((u) => /^https?:\/\//.test(u), "must be an http:// or https:// URL")
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const optional = (s: z.ZodString) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? null : v))
+    .pipe(s.nullable());
+
+const baseSchema = z.object({
+  token: optional(z.string().min(1)),
+  credentialFile: z.string().min(1),
+  ovsDb: z.string().min(1),
+  dockerSocket: z.string().min(1),
+  pollIntervalMs: durationSchema.pipe(z.number().int().min(100, "must be at least 100ms").max(3_600_000)),
+  hostname: z.string().min(1).max(255),
+  netnsPrefix: optional(z.string().min(1)),
+  logLevel: z.enum(logLevels),
+});
+
+const runSchema = baseSchema.extend({ server: serverSchema });
+const printSchema = baseSchema.extend({ server: serverSchema.nullable() });
+
+export type AgentConfig = z.infer<typeof runSchema>;
+export type PrintConfig = z.infer<typeof printSchema>;
+
+export type CommandLine =
+  | { action: "help" }
+  | { action: "version" }
+  | { action: "run"; config: AgentConfig }
+  | { action: "print-inventory"; config: PrintConfig };
+
+/** A command line or environment problem: print it with the usage and exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/**
+ * Parses the command line, with SWITCHYARD_* environment variables as fallbacks. Called once at start;
+ * the result is passed down as values.
+ */
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: { hostname: string },
+): CommandLine {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        server: { type: "string" },
+        token: { type: "string" },
+        "credential-file": { type: "string" },
+        "ovs-db": { type: "string" },
+        "docker-socket": { type: "string" },
+        "poll-interval": { type: "string" },
+        hostname: { type: "string" },
+        "netns-prefix": { type: "string" },
+        "log-level": { type: "string" },
+        "print-inventory": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { action: "help" };
+  if (values.version) return { action: "version" };
+  const pick = (flag: string, envName: string): string | undefined => {
+    const v = values[flag];
+    return typeof v === "string" ? v : env[envName];
+  };
+  const raw = {
+    server: pick("server", "SWITCHYARD_SERVER"),
+    token: pick("token", "SWITCHYARD_TOKEN"),
+    credentialFile: pick("credential-file", "SWITCHYARD_CREDENTIAL_FILE") ?? DEFAULT_CREDENTIAL_FILE,
+    ovsDb: pick("ovs-db", "SWITCHYARD_OVS_DB") ?? DEFAULT_OVS_DB,
+    dockerSocket: pick("docker-socket", "SWITCHYARD_DOCKER_SOCKET") ?? DEFAULT_DOCKER_SOCKET,
+    pollIntervalMs: pick("poll-interval", "SWITCHYARD_POLL_INTERVAL") ?? "2s",
+    hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
+    netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
+    logLevel: (pick("log-level", "SWITCHYARD_LOG_LEVEL") ?? "info").toLowerCase() as LogLevel,
+  };
+  const flagOf: Record<string, string> = {
+    server: "--server",
+    token: "--token",
+    credentialFile: "--credential-file",
+    ovsDb: "--ovs-db",
+    dockerSocket: "--docker-socket",
+    pollIntervalMs: "--poll-interval",
+    hostname: "--hostname",
+    netnsPrefix: "--netns-prefix",
+    logLevel: "--log-level",
+  };
+  const fail = (error: z.ZodError): never => {
+    const issue = error.issues[0];
+    const key = String(issue?.path[0] ?? "");
+    const message =
+      raw.server === undefined && key === "server" ? "is required" : (issue?.message ?? "is invalid");
+    throw new UsageError(`${flagOf[key] ?? key}: ${message}`);
+  };
+  if (values["print-inventory"]) {
+    const parsed = printSchema.safeParse({ ...raw, server: raw.server ?? null });
+    return parsed.success ? { action: "print-inventory", config: parsed.data } : fail(parsed.error);
+  }
+  const parsed = runSchema.safeParse(raw);
+  return parsed.success ? { action: "run", config: parsed.data } : fail(parsed.error);
+}
