@@ -6,6 +6,7 @@ export * from "./enrollment";
 export * from "./errors";
 export * from "./hosts";
 export * from "./inventory";
+export * from "./ipam";
 export type * from "./models";
 export * from "./passwords";
 export * from "./presence";

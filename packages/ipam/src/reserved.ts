@@ -47,8 +47,9 @@ export interface AddressRange {
 
 /**
  * The reserved set of a pool: for IPv4 with a prefix shorter than /31 the network and broadcast
- * addresses (RFC 3021 makes both addresses of a /31 usable; a /32 is one host), the gateway, and the
- * user's ranges. Every address must lie in the subnet.
+ * addresses (RFC 3021 makes both addresses of a /31 usable; a /32 is one host); for IPv6 with a prefix
+ * shorter than /127 the Subnet-Router anycast address (offset 0, RFC 4291; RFC 6164 exempts /127);
+ * the gateway; and the user's ranges. Every address must lie in the subnet.
  */
 export function reservedSetFor(
   cidr: Cidr,
@@ -59,6 +60,7 @@ export function reservedSetFor(
   if (cidr.family === 4 && cidr.prefix < 31) {
     out.push({ first: 0n, last: 0n }, { first: cidr.size - 1n, last: cidr.size - 1n });
   }
+  if (cidr.family === 6 && cidr.prefix < 127) out.push({ first: 0n, last: 0n });
   if (gateway) {
     const g = offsetOf(cidr, gateway);
     out.push({ first: g, last: g });

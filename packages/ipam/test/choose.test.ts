@@ -87,6 +87,10 @@ describe("pool plans: reserved addresses", () => {
     expect(planPool({ cidr: "2001:db8::/127", gateway: null, blockSize: 16, reserved: [] }).usable).toBe(2n);
     expect(planPool({ cidr: "2001:db8::/128", gateway: null, blockSize: 16, reserved: [] }).usable).toBe(1n);
     expect(planPool({ cidr: "10.0.0.0/30", gateway: null, blockSize: 16, reserved: [] }).usable).toBe(2n);
+    expect(planPool({ cidr: "2001:db8::/126", gateway: null, blockSize: 16, reserved: [] }).usable).toBe(3n);
+    expect(
+      planPool({ cidr: "2001:db8::/64", gateway: null, blockSize: 16, reserved: [] }).reserved.has(0n),
+    ).toBe(true);
   });
   it("claimable blocks skip claimed and fully reserved blocks", () => {
     const plan = planPool({

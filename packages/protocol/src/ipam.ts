@@ -73,6 +73,8 @@ export const createPoolBodySchema = z
     });
   });
 export type CreatePoolBody = z.output<typeof createPoolBodySchema>;
+/** What a caller sends: fields with defaults may be omitted. */
+export type CreatePoolInput = z.input<typeof createPoolBodySchema>;
 
 export const poolSchema = z.object({
   id: z.string(),

@@ -1,0 +1,161 @@
+import { canonicalAddress, claimableBlocks, lowestFreeOffset, offsetIn } from "@switchyard/ipam";
+import type { AllocateBody, Allocation, AllocationSource } from "@switchyard/protocol";
+import type { Actor } from "../audit";
+import type { ServiceContext } from "../context";
+import { conflict, DomainError, notFound } from "../errors";
+import { toAllocationDto } from "./allocation-dto";
+import {
+  type AllocationRequest,
+  claimBlock,
+  claimedBlocks,
+  lockHostInPool,
+  unavailableOffsets,
+} from "./context";
+import { exhaustedError } from "./exhausted";
+import { describeHolder } from "./holder";
+import { findPool, planOf } from "./pool-record";
+import { withRetry } from "./retry";
+import { type BlockMode, take } from "./take";
+import { TX_OPTIONS } from "./tx";
+
+/**
+ * Hands out one address of a pool to a host:
+ *  - `address`: exactly that one (in the subnet, not reserved, not held: else 422 / 409 naming the holder);
+ *  - `stickyKey` seen before: its previous address while nobody else holds it;
+ *  - otherwise the lowest free address of the host's blocks, then of a newly claimed block, then
+ *    (if the pool allows it) of another host's block; else `pool_exhausted` with the counts.
+ * Correctness rests on the database: blocks are claimed through unique (poolId, index) and addresses
+ * held through unique (poolId, heldOffset); a per-host advisory lock only avoids useless contention.
+ */
+export async function allocateAddress(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: AllocateBody,
+): Promise<Allocation> {
+  const pool = await findPool(ctx.prisma, input);
+  const plan = planOf(pool);
+  const host = await ctx.prisma.host.findUnique({ where: { id: input.hostId }, select: { id: true } });
+  if (!host) throw notFound(`host ${input.hostId}`, "hostId");
+  const id = await withRetry(() =>
+    ctx.prisma.$transaction(async (tx) => {
+      const req: AllocationRequest = {
+        tx,
+        pool,
+        plan,
+        hostId: input.hostId,
+        now: ctx.now(),
+        stickyKey: input.stickyKey ?? null,
+        reason: input.reason ?? null,
+        networkId: input.networkId ?? null,
+        endpointId: input.endpointId ?? null,
+        allocatedBy: actor.name ?? actor.id ?? actor.type,
+      };
+      await lockHostInPool(tx, pool.id, input.hostId);
+      return allocateInTransaction(req, input.address);
+    }, TX_OPTIONS),
+  );
+  const row = await ctx.prisma.addressAllocation.findUniqueOrThrow({ where: { id } });
+  return toAllocationDto(row, pool, ctx.now());
+}
+
+async function allocateInTransaction(req: AllocationRequest, address: string | undefined): Promise<string> {
+  if (req.stickyKey) {
+    const sticky = await fromStickyKey(req, address);
+    if (sticky) return sticky;
+  }
+  if (address !== undefined) return explicitAddress(req, address);
+  const own = await fillBlocks(req, await claimedBlocks(req, "mine"), "block", "own");
+  if (own) return own;
+  const fresh = await fromNewBlock(req);
+  if (fresh) return fresh;
+  if (req.pool.allowBorrow) {
+    const borrowed = await fillBlocks(req, await claimedBlocks(req, "others"), "borrowed", "claimed");
+    if (borrowed) return borrowed;
+  }
+  throw await exhaustedError(req);
+}
+
+/** The lowest free offset of `blocks`, trying the next one whenever another process got there first. */
+async function fillBlocks(
+  req: AllocationRequest,
+  blocks: bigint[],
+  source: AllocationSource,
+  mode: BlockMode,
+): Promise<string | null> {
+  const unavailable = await unavailableOffsets(req, blocks);
+  let candidates = blocks;
+  for (;;) {
+    const offset = lowestFreeOffset(req.plan.layout, candidates, req.plan.reserved, unavailable);
+    if (offset === null) return null;
+    const result = await take(req, offset, source, mode);
+    if (result.kind === "taken") return result.id;
+    if (result.kind === "held") unavailable.add(offset);
+    else {
+      const gone = offset / req.plan.layout.blockSize;
+      candidates = candidates.filter((b) => b !== gone);
+    }
+  }
+}
+
+/** Claims the lowest free block (skipping any another process claims first) and takes its lowest free address. */
+async function fromNewBlock(req: AllocationRequest): Promise<string | null> {
+  const claimed = await claimedBlocks(req);
+  for (const index of claimableBlocks(req.plan.layout, claimed, req.plan.reserved)) {
+    if (!(await claimBlock(req, index))) continue;
+    const id = await fillBlocks(req, [index], "block", "own");
+    if (id) return id;
+  }
+  return null;
+}
+
+async function explicitAddress(req: AllocationRequest, address: string): Promise<string> {
+  let offset: bigint;
+  try {
+    offset = offsetIn(req.plan, address);
+  } catch {
+    throw new DomainError(
+      "validation_failed",
+      `${address} is not an address of pool ${req.pool.name} (${req.pool.cidr})`,
+      "address",
+    );
+  }
+  if (req.plan.reserved.has(offset)) {
+    throw new DomainError(
+      "validation_failed",
+      `${canonicalAddress(address)} is reserved in pool ${req.pool.name} (network, broadcast, gateway or a reserved range)`,
+      "address",
+    );
+  }
+  const result = await take(req, offset, "explicit", "claim");
+  if (result.kind === "taken") return result.id;
+  const holder = await describeHolder(req, offset);
+  throw conflict(holder.message, "address", holder.details);
+}
+
+/**
+ * The key's last allocation in this pool: still active on this host -> the same allocation again
+ * (a retried request); active elsewhere -> 409; released -> its address back unless someone else
+ * holds it now (then null: the caller allocates normally).
+ */
+async function fromStickyKey(req: AllocationRequest, address: string | undefined): Promise<string | null> {
+  const previous = await req.tx.addressAllocation.findFirst({
+    where: { poolId: req.pool.id, stickyKey: req.stickyKey },
+    orderBy: [{ allocatedAt: "desc" }, { id: "desc" }],
+  });
+  if (!previous) return null;
+  const wanted = address === undefined ? null : canonicalAddress(address);
+  if (!previous.releasedAt) {
+    if (previous.hostId === req.hostId && (wanted === null || wanted === previous.address))
+      return previous.id;
+    throw conflict(
+      `sticky key ${req.stickyKey} already holds ${previous.address} in pool ${req.pool.name} (host ${previous.hostId ?? "deleted"})`,
+      "stickyKey",
+      { allocationId: previous.id, address: previous.address, hostId: previous.hostId },
+    );
+  }
+  if (wanted !== null) return null;
+  const offset = BigInt(previous.offset.toString());
+  if (req.plan.reserved.has(offset)) return null;
+  const result = await take(req, offset, "sticky", "claim");
+  return result.kind === "taken" ? result.id : null;
+}

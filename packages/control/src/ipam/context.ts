@@ -1,0 +1,68 @@
+import type { Prisma } from "@switchyard/db";
+import type { PoolPlan } from "@switchyard/ipam";
+import type { PoolRow } from "./pool-record";
+import { num, numArray, ts } from "./sql";
+
+/** Everything one allocation attempt needs, inside its transaction. */
+export interface AllocationRequest {
+  tx: Prisma.TransactionClient;
+  pool: PoolRow;
+  plan: PoolPlan;
+  hostId: string;
+  now: Date;
+  stickyKey: string | null;
+  reason: string | null;
+  networkId: string | null;
+  endpointId: string | null;
+  allocatedBy: string | null;
+}
+
+/**
+ * Serializes allocations of one host in one pool (across every process on the database) until the
+ * transaction ends. Different hosts never wait on each other: there is no global lock.
+ */
+export async function lockHostInPool(
+  tx: Prisma.TransactionClient,
+  poolId: string,
+  hostId: string,
+): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${poolId}), hashtext(${hostId}))`;
+}
+
+/** Offsets in the given blocks that nobody may take now: held, or released and still cooling down. */
+export async function unavailableOffsets(
+  req: AllocationRequest,
+  blocks: readonly bigint[],
+): Promise<Set<bigint>> {
+  if (blocks.length === 0) return new Set();
+  const rows = await req.tx.$queryRaw<{ o: string }[]>`
+    SELECT "heldOffset"::text AS o FROM "AddressAllocation"
+    WHERE "poolId" = ${req.pool.id} AND "blockIndex" = ANY(${numArray(blocks)})
+      AND "heldOffset" IS NOT NULL AND ("releasedAt" IS NULL OR "reusableAt" > ${ts(req.now)})`;
+  return new Set(rows.map((r) => BigInt(r.o)));
+}
+
+/** Claims a block for the host; false when another host got it first. Atomic through (poolId, index) unique. */
+export async function claimBlock(req: AllocationRequest, index: bigint): Promise<boolean> {
+  const rows = await req.tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "AddressBlock" ("id", "poolId", "index", "hostId", "claimedAt")
+    VALUES (gen_random_uuid()::text, ${req.pool.id}, ${num(index)}, ${req.hostId}, ${ts(req.now)})
+    ON CONFLICT ("poolId", "index") DO NOTHING RETURNING "id"`;
+  return rows.length > 0;
+}
+
+/** Indices of the pool's claimed blocks, optionally only the host's (ascending). */
+export async function claimedBlocks(req: AllocationRequest, only?: "mine" | "others"): Promise<bigint[]> {
+  const rows =
+    only === "mine"
+      ? await req.tx.$queryRaw<{ i: string }[]>`
+          SELECT "index"::text AS i FROM "AddressBlock"
+          WHERE "poolId" = ${req.pool.id} AND "hostId" = ${req.hostId} ORDER BY "index"`
+      : only === "others"
+        ? await req.tx.$queryRaw<{ i: string }[]>`
+            SELECT "index"::text AS i FROM "AddressBlock"
+            WHERE "poolId" = ${req.pool.id} AND "hostId" IS DISTINCT FROM ${req.hostId} ORDER BY "index"`
+        : await req.tx.$queryRaw<{ i: string }[]>`
+            SELECT "index"::text AS i FROM "AddressBlock" WHERE "poolId" = ${req.pool.id} ORDER BY "index"`;
+  return rows.map((r) => BigInt(r.i));
+}

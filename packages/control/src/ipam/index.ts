@@ -1,0 +1,10 @@
+export { allocateAddress } from "./allocate";
+export { allocationState, toAllocationDto } from "./allocation-dto";
+export { renderIpamMetrics } from "./metrics";
+export { findPool, planOf, toPoolDto } from "./pool-record";
+export { createPool } from "./pools";
+export { type AllocationQuery, getPool, listAllocations, listPools } from "./queries";
+export { type ReleaseInput, releaseAddress } from "./release";
+export { isRetryable, sqlStateOf } from "./retry";
+export { returnEmptyBlocks } from "./sweep";
+export { poolUsage } from "./usage";

@@ -1,0 +1,64 @@
+import { addressText, blockOfOffset } from "@switchyard/ipam";
+import type { AllocationSource } from "@switchyard/protocol";
+import { type AllocationRequest, claimBlock } from "./context";
+import { num, ts } from "./sql";
+
+export type TakeResult = { kind: "taken"; id: string } | { kind: "held" } | { kind: "no_block" };
+
+/** How `take` treats the block that holds the address. */
+export type BlockMode =
+  /** Must be the requesting host's own block. */
+  | "own"
+  /** Any claimed block (borrowing from another host). */
+  | "claimed"
+  /** Claimed for the host when nobody owns it yet (explicit and sticky addresses). */
+  | "claim";
+
+/**
+ * Makes the host the holder of `offset`, or reports why not. The insert relies on the unique
+ * (poolId, heldOffset) index: if anyone else holds the address, committed or not, it does nothing.
+ */
+export async function take(
+  req: AllocationRequest,
+  offset: bigint,
+  source: AllocationSource,
+  mode: BlockMode,
+): Promise<TakeResult> {
+  const { tx, pool } = req;
+  const block = blockOfOffset(req.plan, offset);
+
+  // The previous holder lets go once its cooldown is over (at once if it is the same sticky key).
+  await tx.$executeRaw`
+    UPDATE "AddressAllocation" SET "heldOffset" = NULL
+    WHERE "poolId" = ${pool.id} AND "heldOffset" = ${num(offset)} AND "releasedAt" IS NOT NULL
+      AND ("reusableAt" <= ${ts(req.now)} OR "stickyKey" = ${req.stickyKey ?? ""})`;
+
+  // The block is in use again. The row lock taken here also stops a concurrent sweep from returning
+  // the block to the pool under us; no row means the block is not (or no longer) claimed.
+  if (!(await touchBlock(req, block, mode))) {
+    if (mode !== "claim") return { kind: "no_block" };
+    await claimBlock(req, block);
+    if (!(await touchBlock(req, block, "claimed"))) return { kind: "no_block" };
+  }
+
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "AddressAllocation" ("id", "poolId", "address", "offset", "heldOffset", "blockIndex", "hostId",
+      "source", "stickyKey", "networkId", "endpointId", "allocatedAt", "allocatedBy", "reason")
+    VALUES (gen_random_uuid()::text, ${pool.id}, ${addressText(req.plan, offset)}, ${num(offset)}, ${num(offset)},
+      ${num(block)}, ${req.hostId}, ${source}, ${req.stickyKey}, ${req.networkId}, ${req.endpointId},
+      ${ts(req.now)}, ${req.allocatedBy}, ${req.reason})
+    ON CONFLICT ("poolId", "heldOffset") DO NOTHING RETURNING "id"`;
+  const id = rows[0]?.id;
+  return id ? { kind: "taken", id } : { kind: "held" };
+}
+
+async function touchBlock(req: AllocationRequest, block: bigint, mode: BlockMode): Promise<boolean> {
+  const count =
+    mode === "own"
+      ? await req.tx.$executeRaw`
+          UPDATE "AddressBlock" SET "emptySince" = NULL
+          WHERE "poolId" = ${req.pool.id} AND "index" = ${num(block)} AND "hostId" = ${req.hostId}`
+      : await req.tx.$executeRaw`
+          UPDATE "AddressBlock" SET "emptySince" = NULL WHERE "poolId" = ${req.pool.id} AND "index" = ${num(block)}`;
+  return count > 0;
+}
