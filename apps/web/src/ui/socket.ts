@@ -15,7 +15,8 @@ import { queryKeys } from "./queries/query-keys";
  * the React Query cache; it holds no state of its own. Returns a function that disconnects it.
  */
 export function connectLiveUpdates(queryClient: QueryClient): () => void {
-  const socket = io("/ui", { withCredentials: true });
+  // WebSocket only: no long-polling requests that the HTTP request handler could also see.
+  const socket = io("/ui", { withCredentials: true, transports: ["websocket"] });
 
   // Events may have been missed while (re)connecting: refetch everything that is live.
   socket.on("connect", () => {
