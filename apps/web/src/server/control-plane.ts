@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import {
   type BootstrapAdminResult,
   bootstrapAdmin,
+  purgeExpiredSessions,
   type ServiceContext,
   systemClock,
 } from "@switchyard/control";
@@ -24,6 +25,8 @@ import { createHub, type Hub } from "./hub";
 import { createLogger, type Logger } from "./logger";
 import { sendWebResponse, toWebRequest } from "./node-bridge";
 import { attachPostgresAdapter } from "./socket-adapter";
+
+const SESSION_PURGE_INTERVAL_MS = 3_600_000;
 
 export interface ControlPlane {
   /** http://host:port the server listens on (PUBLIC_URL when configured). */
@@ -80,13 +83,6 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     cleanups.push(() => prisma.$disconnect());
     const services: ServiceContext = { prisma, now };
 
-    const admin = await bootstrapAdmin(services, {
-      email: config.adminEmail,
-      password: config.adminPassword,
-    });
-    if (admin.created)
-      logger.info({ email: admin.email, generated: admin.oneTimePassword !== null }, "admin created");
-
     // ---------------------------------------------------------------- http + sockets
     const httpServer = createServer();
     const io = new SocketServer(httpServer, {
@@ -115,6 +111,11 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       logger,
     );
     cleanups.push(() => hub.stop());
+    const purge = setInterval(() => {
+      purgeExpiredSessions(services).catch((err: unknown) => logger.error({ err }, "session purge failed"));
+    }, SESSION_PURGE_INTERVAL_MS);
+    purge.unref();
+    cleanups.push(() => clearInterval(purge));
 
     const api = createApiHandler({
       prisma,
@@ -193,6 +194,14 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     const listenHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = config.publicUrl ?? `http://${listenHost}:${port}`;
     logger.info({ url, port, ui: config.serveUi }, "control plane listening");
+
+    // Last, so a start that fails earlier never creates an admin whose one-time password nobody saw.
+    const admin = await bootstrapAdmin(services, {
+      email: config.adminEmail,
+      password: config.adminPassword,
+    });
+    if (admin.created)
+      logger.info({ email: admin.email, generated: admin.oneTimePassword !== null }, "admin created");
 
     let closed: Promise<void> | null = null;
     return {
