@@ -8,11 +8,15 @@ import { type LabState, saveState } from "./state";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const AGENT_LAUNCHER = join(repoRoot, "apps/agent/bin/switchyard-agent.mjs");
 
+/** The name a lab host is known by in the control plane (unique per lab run). */
+export const controlPlaneHostName = (state: LabState, host: string): string => `${state.prefix}-${host}`;
+
 /**
- * Hook for enrolling a lab host in a control plane: spawns the agent under `ip netns exec HOST` with the
- * host's private OVS database and the netdev datapath, logs to the host's directory, records the PID in
- * the state file (down ends it). Resolves the PID, or null when the agent launcher does not exist yet.
- * The flags follow the agent's documented CLI at the time of writing; adjust here if they change.
+ * Starts a lab host's agent: `ip netns exec HOST node switchyard-agent.mjs --server URL --token TOKEN` with
+ * the host's private OVS database, the lab's dockerd, a credential file in the host's lab directory and
+ * only the lab's container namespaces reported. Logs to `<lab>/<host>/agent/agent.log`; the PID goes into
+ * the state file (down ends it). Resolves the PID, or null when the agent launcher does not exist.
+ * SWITCHYARD_DATAPATH_TYPE=netdev tells an agent that reconciles OVS to use the userspace datapath.
  */
 export async function startAgent(
   state: LabState,
@@ -25,30 +29,16 @@ export async function startAgent(
   if (!existsSync(AGENT_LAUNCHER)) return null;
   const dataDir = join(state.dir, host.name, "agent");
   await mkdir(dataDir, { recursive: true });
-  const log = await open(join(dataDir, "agent.log"), "a");
-  const argv = [
-    "netns",
-    "exec",
-    host.netns,
-    process.execPath,
-    AGENT_LAUNCHER,
-    "--server",
-    serverUrl,
-    "--token",
-    token,
-  ];
-  const extra = [
-    "--data-dir",
-    dataDir,
-    "--datapath-type",
-    "netdev",
+  const args = [
+    ...["netns", "exec", host.netns, process.execPath, AGENT_LAUNCHER],
+    ...["--server", serverUrl, "--token", token, "--credential-file", join(dataDir, "credential.json")],
+    ...["--hostname", controlPlaneHostName(state, host.name), "--netns-prefix", `${state.prefix}-c-`],
     ...(host.ovs ? ["--ovs-db", host.ovs.db] : []),
+    ...(state.docker ? ["--docker-socket", state.docker.socketPath] : []),
   ];
-  const extraDocker = state.docker ? ["--docker-socket", state.docker.socketPath] : [];
-  const child = spawn("ip", [...argv, ...extra, ...extraDocker], {
-    detached: true,
-    stdio: ["ignore", log.fd, log.fd],
-  });
+  const log = await open(join(dataDir, "agent.log"), "a");
+  const env = { ...process.env, SWITCHYARD_DATAPATH_TYPE: "netdev" };
+  const child = spawn("ip", args, { detached: true, stdio: ["ignore", log.fd, log.fd], env });
   await log.close();
   child.unref();
   const pid = child.pid ?? null;

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { startAgent } from "./agent";
 import { destroyLab } from "./down";
+import { enrollLab } from "./enroll";
 import { createLab } from "./lab";
 import { loadState, statePath } from "./state";
 
@@ -24,11 +24,12 @@ async function main(): Promise<void> {
       docker: { type: "boolean", default: false },
       server: { type: "string" },
       "admin-token": { type: "string" },
-      "enroll-token": { type: "string", multiple: true },
     },
   });
   const command = positionals[0];
   if (command === "up") {
+    if (values.server && !values["admin-token"])
+      fail("--server needs --admin-token (an API token allowed to create hosts)");
     const lab = await createLab({
       hosts: Number.parseInt(values.hosts ?? "2", 10),
       prefix: values.prefix,
@@ -36,20 +37,10 @@ async function main(): Promise<void> {
       docker: values.docker,
       log: (line) => process.stdout.write(`${line}\n`),
     });
-    // Enrollment in the control plane: one enrollment token per host (--enroll-token, in host order).
-    const tokens = values["enroll-token"] ?? [];
     if (values.server) {
-      for (const [i, host] of lab.state.hosts.entries()) {
-        const token = tokens[i];
-        if (!token) {
-          process.stdout.write(`${host.name}: no enrollment token given; agent not started\n`);
-          continue;
-        }
-        const pid = await startAgent(lab.state, host.name, values.server, token);
-        process.stdout.write(
-          pid ? `${host.name}: agent pid ${pid}\n` : `${host.name}: agent launcher missing\n`,
-        );
-      }
+      await enrollLab(lab.state, values.server, values["admin-token"] as string, (line) =>
+        process.stdout.write(`${line}\n`),
+      );
     }
     process.stdout.write(`lab ${lab.prefix} up; state ${statePath(lab.prefix)}\n`);
     process.stdout.write(`remove with: npm run lab -- down --prefix ${lab.prefix}\n`);
