@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CREDENTIAL_FILE, parseConfig, parseDuration, UsageError } from "../src/config";
+
+const defaults = { hostname: "box1" };
+
+describe("parseConfig", () => {
+  it("applies defaults", () => {
+    const cmd = parseConfig(["--server", "http://cp:3000/", "--token", "tok"], {}, defaults);
+    expect(cmd).toEqual({
+      action: "run",
+      config: {
+        server: "http://cp:3000",
+        token: "tok",
+        credentialFile: DEFAULT_CREDENTIAL_FILE,
+        ovsDb: "unix:/var/run/openvswitch/db.sock",
+        dockerSocket: "/var/run/docker.sock",
+        pollIntervalMs: 2000,
+        hostname: "box1",
+        netnsPrefix: null,
+        logLevel: "info",
+      },
+    });
+  });
+
+  it("falls back to SWITCHYARD_* variables; flags win", () => {
+    const env = {
+      SWITCHYARD_SERVER: "https://cp.example",
+      SWITCHYARD_TOKEN: "envtok",
+      SWITCHYARD_CREDENTIAL_FILE: "/tmp/c.json",
+      SWITCHYARD_OVS_DB: "unix:/tmp/db.sock",
+      SWITCHYARD_DOCKER_SOCKET: "/tmp/d.sock",
+      SWITCHYARD_POLL_INTERVAL: "500ms",
+      SWITCHYARD_HOSTNAME: "h-env",
+      SWITCHYARD_NETNS_PREFIX: "lab-",
+      SWITCHYARD_LOG_LEVEL: "DEBUG",
+    };
+    const fromEnv = parseConfig([], env, defaults);
+    expect(fromEnv.action === "run" && fromEnv.config).toMatchObject({
+      server: "https://cp.example",
+      token: "envtok",
+      credentialFile: "/tmp/c.json",
+      ovsDb: "unix:/tmp/db.sock",
+      dockerSocket: "/tmp/d.sock",
+      pollIntervalMs: 500,
+      hostname: "h-env",
+      netnsPrefix: "lab-",
+      logLevel: "debug",
+    });
+    const flags = parseConfig(["--hostname", "h-flag", "--poll-interval", "1m"], env, defaults);
+    expect(flags.action === "run" && flags.config).toMatchObject({
+      hostname: "h-flag",
+      pollIntervalMs: 60_000,
+    });
+  });
+
+  it("treats an empty token as none (already enrolled hosts need no token)", () => {
+    const cmd = parseConfig(["--server", "http://cp"], { SWITCHYARD_TOKEN: "" }, defaults);
+    expect(cmd.action === "run" && cmd.config.token).toBeNull();
+  });
+
+  it("names the flag in usage errors", () => {
+    expect(() => parseConfig([], {}, defaults)).toThrow(new UsageError("--server: is required"));
+    expect(() => parseConfig(["--server", "cp:3000"], {}, defaults)).toThrow(/--server: must be/);
+    expect(() => parseConfig(["--server", "ftp://cp"], {}, defaults)).toThrow(/--server: must be an http/);
+    expect(() => parseConfig(["--server", "http://cp", "--poll-interval", "soon"], {}, defaults)).toThrow(
+      /--poll-interval: "soon" is not a duration/,
+    );
+    expect(() => parseConfig(["--server", "http://cp", "--poll-interval", "10ms"], {}, defaults)).toThrow(
+      /--poll-interval: must be at least 100ms/,
+    );
+    expect(() => parseConfig(["--server", "http://cp", "--log-level", "loud"], {}, defaults)).toThrow(
+      /--log-level/,
+    );
+    expect(() => parseConfig(["--bogus"], {}, defaults)).toThrow(UsageError);
+  });
+
+  it("knows --help, --version and --print-inventory (no server needed)", () => {
+    expect(parseConfig(["--help"], {}, defaults)).toEqual({ action: "help" });
+    expect(parseConfig(["--version"], {}, defaults)).toEqual({ action: "version" });
+    const cmd = parseConfig(["--print-inventory"], {}, defaults);
+    expect(cmd.action).toBe("print-inventory");
+    expect(cmd.action === "print-inventory" && cmd.config.server).toBeNull();
+  });
+});
+
+describe("parseDuration", () => {
+  it.each([
+    ["500ms", 500],
+    ["2s", 2000],
+    ["2", 2000],
+    ["1.5s", 1500],
+    ["1m", 60_000],
+    ["1h", 3_600_000],
+  ])("%s is %i ms", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it("rejects garbage", () => {
+    expect(() => parseDuration("-1s")).toThrow();
+    expect(() => parseDuration("2 days")).toThrow();
+  });
+});

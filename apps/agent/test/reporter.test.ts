@@ -1,0 +1,111 @@
+import type { Heartbeat, Inventory } from "@switchyard/protocol";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createLogger } from "../src/logger";
+import { startReporter } from "../src/reporter";
+
+const logger = createLogger({ level: "error", write: () => {} });
+
+function inventory(ifaces: string[], collectedAt = new Date().toISOString()): Inventory {
+  return {
+    collectedAt,
+    hostname: "h1",
+    interfaces: ifaces.map((name, index) => ({
+      name,
+      index,
+      kind: "",
+      mac: null,
+      mtu: 1500,
+      operState: "UP",
+      master: null,
+      peerIndex: null,
+      addresses: [],
+    })),
+    bridges: [],
+    ovs: { available: false, error: "absent", bridges: [] },
+    namespaces: [],
+    docker: { available: false, error: "absent" },
+    containers: [],
+  };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("startReporter", () => {
+  it("sends a full inventory at once, then only changes, plus heartbeats", async () => {
+    let current = ["eth0"];
+    const sent: Inventory[] = [];
+    const heartbeats: Heartbeat[] = [];
+    const reporter = startReporter({
+      collect: async () => inventory(current),
+      sendInventory: async (inv) => {
+        sent.push(inv);
+        return true;
+      },
+      sendHeartbeat: async (hb) => {
+        heartbeats.push(hb);
+        return true;
+      },
+      pollIntervalMs: 1000,
+      heartbeatIntervalMs: 5000,
+      appliedSerial: () => 7,
+      logger,
+    });
+    await reporter.firstReport;
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3500);
+    expect(sent).toHaveLength(1);
+    current = ["eth0", "veth1"];
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.interfaces.map((i) => i.name)).toEqual(["eth0", "veth1"]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent).toHaveLength(2);
+    expect(heartbeats).toHaveLength(1);
+    expect(heartbeats[0]?.appliedSerial).toBe(7);
+    reporter.stop();
+    current = ["other"];
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(sent).toHaveLength(2);
+    expect(heartbeats).toHaveLength(1);
+  });
+
+  it("resends an unchanged inventory after a failed send, and survives a failing reader", async () => {
+    let fail = true;
+    let readerBroken = false;
+    const attempts: Inventory[] = [];
+    const reporter = startReporter({
+      collect: async () => {
+        if (readerBroken) throw new Error("ip: command not found");
+        return inventory(["eth0"]);
+      },
+      sendInventory: async (inv) => {
+        attempts.push(inv);
+        if (fail) throw new Error("ack timeout");
+        return true;
+      },
+      sendHeartbeat: async () => true,
+      pollIntervalMs: 1000,
+      heartbeatIntervalMs: 60_000,
+      appliedSerial: () => 0,
+      logger,
+    });
+    await reporter.firstReport;
+    expect(attempts).toHaveLength(1);
+    fail = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(attempts).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(attempts).toHaveLength(2);
+    readerBroken = true;
+    await vi.advanceTimersByTimeAsync(2000);
+    readerBroken = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(attempts).toHaveLength(2);
+    reporter.stop();
+  });
+});
