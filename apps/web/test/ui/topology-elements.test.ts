@@ -160,6 +160,29 @@ describe("buildTopologyElements", () => {
     expect(edgeBetween(elements, nic, elementIds.container("hid-h", "id-mv1")).label).toBe("macvlan");
   });
 
+  it("shows a plain NIC on no bridge with its address, but not loopback or OVS ports twice", () => {
+    const elements = buildTopologyElements(
+      topology(
+        host(
+          "h",
+          "online",
+          inventory({
+            interfaces: [
+              iface("lo", 1, { mac: "00:00:00:00:00:00" }),
+              iface("eth0", 2, { addresses: [{ family: "inet", address: "192.0.2.2", prefixLength: 24 }] }),
+              iface("bond0", 3),
+            ],
+            ovs: { available: true, error: null, bridges: [ovsBridge("ovs0", [ovsPort("bond0", null)])] },
+          }),
+        ),
+      ),
+    );
+    const nic = byId(elements, elementIds.hostInterface("hid-h", "eth0"));
+    expect(nic.data).toMatchObject({ kind: "host-interface", label: "eth0\n192.0.2.2/24" });
+    expect(byId(elements, elementIds.hostInterface("hid-h", "bond0")).data.kind).toBe("uplink");
+    expect(elements.some((e) => e.data.id === elementIds.hostInterface("hid-h", "lo"))).toBe(false);
+  });
+
   it("gives every element a unique id, and the same ids for the same input", () => {
     const input = topology(linuxBridgeHost(), ovsHost());
     const first = buildTopologyElements(input);

@@ -1,4 +1,12 @@
-import type { HostDetail, HostStatus, Inventory, OvsPort, Topology } from "@switchyard/protocol";
+import type {
+  HostDetail,
+  HostStatus,
+  Inventory,
+  InventoryInterface,
+  OvsPort,
+  Topology,
+} from "@switchyard/protocol";
+import { formatAddress, sortAddresses } from "../format/addresses";
 import {
   type Attachment,
   attachmentVlan,
@@ -166,6 +174,20 @@ function inventoryElements(host: HostDetail, inventory: Inventory): TopologyElem
     });
   }
 
+  // Plain NICs on no bridge (e.g. the host's main eth0) still say how the host is connected.
+  for (const iface of inventory.interfaces) {
+    if (!isStandaloneNic(iface)) continue;
+    const address = sortAddresses(iface.addresses).find((a) => a.family === "inet");
+    const label = address ? `${iface.name}\n${formatAddress(address)}` : iface.name;
+    node(
+      elementIds.hostInterface(host.id, iface.name),
+      "host-interface",
+      iface.name,
+      label,
+      "host-interface if-nic",
+    );
+  }
+
   for (const attached of attachments) {
     const { source, look } = attachmentEdge(host.id, attached.attachment, attached, node);
     edge(
@@ -243,6 +265,13 @@ function attachmentEdge(
       };
     }
   }
+}
+
+/** A physical-looking device (no kind, not loopback) that is no bridge's port. */
+function isStandaloneNic(iface: InventoryInterface): boolean {
+  return (
+    iface.kind === "" && iface.name !== "lo" && iface.master === null && iface.mac !== "00:00:00:00:00:00"
+  );
 }
 
 /** Agent-reported words become safe class names. */

@@ -22,7 +22,17 @@ export function runInitialLayout(cy: Core): void {
     animate: false,
     fit: true,
   };
-  cy.layout(options).run();
+  const layout = cy.layout(options);
+  layout.one("layoutstop", () => limitZoom(cy));
+  layout.run();
+}
+
+/** A small graph fitted to a large canvas would be drawn huge: cap the zoom and center instead. */
+const MAX_FIT_ZOOM = 1.3;
+function limitZoom(cy: Core): void {
+  if (cy.zoom() <= MAX_FIT_ZOOM) return;
+  cy.zoom(MAX_FIT_ZOOM);
+  cy.center();
 }
 
 /** Starts a new node next to something it belongs to, so the incremental layout has little to do. */
