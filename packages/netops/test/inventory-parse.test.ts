@@ -23,8 +23,8 @@ import {
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "inventory-fixtures", name), "utf8");
 
 describe("ip -j -d link / ip -j addr", () => {
-  const links = parseIpLinks(fixture("ip-link.json"));
-  const addrs = parseIpAddrs(fixture("ip-addr.json"));
+  const links = parseIpLinks(fixture("ip-link.out"));
+  const addrs = parseIpAddrs(fixture("ip-addr.out"));
   const interfaces = hostInterfaces(links, addrs);
   const byName = (name: string) => {
     const found = interfaces.find((i) => i.name === name);
@@ -85,7 +85,7 @@ describe("ip -j -d link / ip -j addr", () => {
   });
 
   it("parses a container namespace, leaving out loopback, with the host-side peer index", () => {
-    const ifaces = containerInterfaces(parseIpLinks(fixture("container-addr.json")));
+    const ifaces = containerInterfaces(parseIpLinks(fixture("container-addr.out")));
     expect(ifaces).toEqual([
       {
         name: "eth0",
@@ -109,26 +109,26 @@ describe("ip -j -d link / ip -j addr", () => {
   });
 
   it("falls back to the links' own addr_info when no address map is given (ip -j -d addr alone)", () => {
-    const fromAddr = hostInterfaces(parseIpLinks(fixture("ip-addr.json")));
+    const fromAddr = hostInterfaces(parseIpLinks(fixture("ip-addr.out")));
     expect(fromAddr.find((i) => i.name === "br0")?.addresses).toHaveLength(3);
   });
 });
 
 describe("ip -j netns list", () => {
   it("reads names, with or without a netnsid", () => {
-    expect(parseNetnsList(fixture("netns-list.json"))).toEqual(["fx5375h", "fx5375c"]);
+    expect(parseNetnsList(fixture("netns-list.out"))).toEqual(["fx5375h", "fx5375c"]);
   });
 });
 
 describe("ovs-vsctl --format=json list Bridge -- list Port -- list Interface", () => {
   it("splits the chained output into three tables", () => {
-    const tables = parseOvsTables(fixture("ovs-list.json"));
+    const tables = parseOvsTables(fixture("ovs-list.out"));
     expect(tables).toHaveLength(3);
     expect(tables[0]?.[0]?.name).toBe("ovs0");
   });
 
   it("joins bridges, ports and interfaces with tags, trunks, types and external ids", () => {
-    expect(parseOvsList(fixture("ovs-list.json"))).toEqual([
+    expect(parseOvsList(fixture("ovs-list.out"))).toEqual([
       {
         name: "ovs0",
         datapathType: "netdev",
@@ -182,15 +182,15 @@ describe("ovs-vsctl --format=json list Bridge -- list Port -- list Interface", (
 describe("a whole parsed inventory", () => {
   it("satisfies the protocol schema", () => {
     const interfaces = hostInterfaces(
-      parseIpLinks(fixture("ip-link.json")),
-      parseIpAddrs(fixture("ip-addr.json")),
+      parseIpLinks(fixture("ip-link.out")),
+      parseIpAddrs(fixture("ip-addr.out")),
     );
     const inventory = {
       collectedAt: new Date(0).toISOString(),
       hostname: "h1",
       interfaces,
       bridges: linuxBridges(interfaces),
-      ovs: { available: true, error: null, bridges: parseOvsList(fixture("ovs-list.json")) },
+      ovs: { available: true, error: null, bridges: parseOvsList(fixture("ovs-list.out")) },
       namespaces: ["fx5375c"],
       docker: { available: false, error: "docker socket /var/run/docker.sock not found" },
       containers: [
@@ -200,7 +200,7 @@ describe("a whole parsed inventory", () => {
           runtime: "netns" as const,
           state: "running",
           pid: null,
-          interfaces: containerInterfaces(parseIpLinks(fixture("container-addr.json"))),
+          interfaces: containerInterfaces(parseIpLinks(fixture("container-addr.out"))),
         },
       ],
     };

@@ -46,13 +46,13 @@ function fakeDocker(
 }
 
 const hostAnswers = {
-  "ip -j -d link show": fixture("ip-link.json"),
-  "ip -j addr show": fixture("ip-addr.json"),
-  "ip -j netns list": fixture("netns-list.json"),
-  "ip -n fx5375c -j -d addr show": fixture("container-addr.json"),
+  "ip -j -d link show": fixture("ip-link.out"),
+  "ip -j addr show": fixture("ip-addr.out"),
+  "ip -j netns list": fixture("netns-list.out"),
+  "ip -n fx5375c -j -d addr show": fixture("container-addr.out"),
   "ip -n fx5375h -j -d addr show": new ExecError(["ip"], 1, "Cannot open network namespace", false),
-  "ovs-vsctl --db=tcp:127.0.0.1:6640": fixture("ovs-list.json"),
-  "nsenter --net=/proc/4242/ns/net ip -j -d addr show": fixture("container-addr.json"),
+  "ovs-vsctl --db=tcp:127.0.0.1:6640": fixture("ovs-list.out"),
+  "nsenter --net=/proc/4242/ns/net ip -j -d addr show": fixture("container-addr.out"),
 };
 
 describe("readInventory with an injected exec and Docker client", () => {
