@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { Router, route } from "../src/server/api/router";
+import { ConfigError, loadConfig, parseDuration } from "../src/server/config";
+
+describe("config", () => {
+  it("has documented defaults", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: "0.0.0.0",
+      databaseUrl: null,
+      logLevel: "info",
+      adminEmail: "admin@switchyard.local",
+      adminPassword: null,
+      heartbeatIntervalMs: 5000,
+      offlineAfterMs: 15000,
+      enrollmentTtlMs: 24 * 3_600_000,
+      sessionTtlMs: 7 * 86_400_000,
+      cookieSecure: false,
+      serveUi: true,
+      nextDev: true,
+      socketAdapter: "postgres",
+    });
+    expect(c.dataDir).toMatch(/^\/.*\.data$/);
+  });
+
+  it("parses values and names the variable at fault", () => {
+    const c = loadConfig({
+      PORT: "8080",
+      ENROLLMENT_TTL: "30m",
+      SESSION_TTL: "3600",
+      PUBLIC_URL: "https://yard.example.com",
+      SWITCHYARD_UI: "false",
+      NODE_ENV: "production",
+      DATABASE_URL: "",
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      enrollmentTtlMs: 1_800_000,
+      sessionTtlMs: 3_600_000,
+      cookieSecure: true,
+      serveUi: false,
+      nextDev: false,
+      databaseUrl: null,
+    });
+    expect(() => loadConfig({ PORT: "http" })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: "http" })).toThrow(/PORT/);
+    expect(() => loadConfig({ ENROLLMENT_TTL: "soon" })).toThrow(/ENROLLMENT_TTL/);
+    expect(() => loadConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
+  });
+
+  it("parses durations", () => {
+    expect(parseDuration("500ms")).toBe(500);
+    expect(parseDuration("2s")).toBe(2000);
+    expect(parseDuration("1.5m")).toBe(90_000);
+    expect(parseDuration("7d")).toBe(604_800_000);
+    expect(parseDuration("10")).toBe(10_000);
+    expect(parseDuration("x")).toBeNull();
+  });
+});
+
+describe("router", () => {
+  const ok = async () => new Response("ok");
+  const router = new Router([
+    route("GET", "/api/v1/hosts", ok),
+    route("GET", "/api/v1/hosts/:id", ok),
+    route("POST", "/api/v1/hosts/:id/revoke", ok),
+    route("GET", "/api/v1/hosts/special", ok),
+  ]);
+
+  it("matches literals before parameters and decodes parameters", () => {
+    const m = router.match("GET", "/api/v1/hosts/special");
+    expect(m.kind === "found" && m.route.path).toBe("/api/v1/hosts/special");
+    const p = router.match("GET", "/api/v1/hosts/a%20b");
+    expect(p.kind === "found" && p.params).toEqual({ id: "a b" });
+  });
+
+  it("tells 404 from 405", () => {
+    expect(router.match("GET", "/api/v1/nope").kind).toBe("not_found");
+    expect(router.match("DELETE", "/api/v1/hosts")).toEqual({ kind: "method_not_allowed", allowed: ["GET"] });
+  });
+
+  it("refuses duplicate routes", () => {
+    expect(() => new Router([route("GET", "/a/:x", ok), route("GET", "/a/:y", ok)])).toThrow(/duplicate/);
+  });
+});
