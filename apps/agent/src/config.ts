@@ -17,6 +17,7 @@ Options (environment fallback in brackets):
   --credential-file PATH  host credential file (default ${DEFAULT_CREDENTIAL_FILE})  [SWITCHYARD_CREDENTIAL_FILE]
   --ovs-db REMOTE         Open vSwitch database (default ${DEFAULT_OVS_DB})  [SWITCHYARD_OVS_DB]
   --docker-socket PATH    Docker daemon socket (default ${DEFAULT_DOCKER_SOCKET})  [SWITCHYARD_DOCKER_SOCKET]
+  --datapath-type TYPE    OVS datapath for bridges the agent creates: system (default) or netdev  [SWITCHYARD_DATAPATH_TYPE]
   --poll-interval DUR     inventory poll interval: 500ms, 2s, 1m (default 2s)  [SWITCHYARD_POLL_INTERVAL]
   --hostname NAME         name reported for this host (default: the system hostname)  [SWITCHYARD_HOSTNAME]
   --netns-prefix PREFIX   report only named network namespaces starting with PREFIX  [SWITCHYARD_NETNS_PREFIX]
@@ -63,6 +64,8 @@ const baseSchema = z.object({
   credentialFile: z.string().min(1),
   ovsDb: z.string().min(1),
   dockerSocket: z.string().min(1),
+  /** OVS datapath type for bridges the agent creates (`netdev` in labs without the kernel module). */
+  datapathType: z.enum(["system", "netdev"], { message: "must be system or netdev" }),
   pollIntervalMs: durationSchema.pipe(z.number().int().min(100, "must be at least 100ms").max(3_600_000)),
   hostname: z.string().min(1).max(255),
   netnsPrefix: optional(z.string().min(1)),
@@ -105,6 +108,7 @@ export function parseConfig(
         "credential-file": { type: "string" },
         "ovs-db": { type: "string" },
         "docker-socket": { type: "string" },
+        "datapath-type": { type: "string" },
         "poll-interval": { type: "string" },
         hostname: { type: "string" },
         "netns-prefix": { type: "string" },
@@ -131,6 +135,7 @@ export function parseConfig(
     credentialFile: pick("credential-file", "SWITCHYARD_CREDENTIAL_FILE") ?? DEFAULT_CREDENTIAL_FILE,
     ovsDb: pick("ovs-db", "SWITCHYARD_OVS_DB") ?? DEFAULT_OVS_DB,
     dockerSocket: pick("docker-socket", "SWITCHYARD_DOCKER_SOCKET") ?? DEFAULT_DOCKER_SOCKET,
+    datapathType: pick("datapath-type", "SWITCHYARD_DATAPATH_TYPE") ?? "system",
     pollIntervalMs: pick("poll-interval", "SWITCHYARD_POLL_INTERVAL") ?? "2s",
     hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
     netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
@@ -142,6 +147,7 @@ export function parseConfig(
     credentialFile: "--credential-file",
     ovsDb: "--ovs-db",
     dockerSocket: "--docker-socket",
+    datapathType: "--datapath-type",
     pollIntervalMs: "--poll-interval",
     hostname: "--hostname",
     netnsPrefix: "--netns-prefix",

@@ -22,6 +22,8 @@ export interface EnrollInput extends AgentIdentity {
   hostname: string;
   fetch?: FetchFn;
   timeoutMs?: number;
+  /** Aborts the request (agent stopping). */
+  signal?: AbortSignal;
 }
 
 /** The server could not be reached or failed (5xx): worth retrying. Refusals are FatalErrors instead. */
@@ -49,7 +51,10 @@ export async function enroll(input: EnrollInput): Promise<EnrollResponse> {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(input.timeoutMs ?? 15_000),
+      signal: AbortSignal.any([
+        AbortSignal.timeout(input.timeoutMs ?? 15_000),
+        ...(input.signal ? [input.signal] : []),
+      ]),
     });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message;
@@ -145,6 +150,7 @@ export async function obtainCredential(input: ObtainCredentialInput): Promise<St
         hostname: input.hostname,
         ...input.identity,
         fetch: input.fetch,
+        signal: input.signal,
       });
       const credential: StoredCredential = {
         server: input.server,
@@ -168,6 +174,7 @@ export async function obtainCredential(input: ObtainCredentialInput): Promise<St
       });
       return credential;
     } catch (error) {
+      if (input.signal?.aborted) return null;
       if (!(error instanceof EnrollUnavailable)) throw error;
       const delayMs = backoffDelay(attempt, undefined, input.random);
       input.logger.warn("enrollment failed, retrying", {

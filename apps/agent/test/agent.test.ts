@@ -34,6 +34,7 @@ function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
     credentialFile: join(dir, "agent.json"),
     ovsDb: "unix:/nonexistent/db.sock",
     dockerSocket: "/nonexistent/docker.sock",
+    datapathType: "netdev",
     pollIntervalMs: 100,
     hostname: "box",
     netnsPrefix: null,

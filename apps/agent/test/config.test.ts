@@ -14,6 +14,7 @@ describe("parseConfig", () => {
         credentialFile: DEFAULT_CREDENTIAL_FILE,
         ovsDb: "unix:/var/run/openvswitch/db.sock",
         dockerSocket: "/var/run/docker.sock",
+        datapathType: "system",
         pollIntervalMs: 2000,
         hostname: "box1",
         netnsPrefix: null,
@@ -30,6 +31,7 @@ describe("parseConfig", () => {
       SWITCHYARD_OVS_DB: "unix:/tmp/db.sock",
       SWITCHYARD_DOCKER_SOCKET: "/tmp/d.sock",
       SWITCHYARD_POLL_INTERVAL: "500ms",
+      SWITCHYARD_DATAPATH_TYPE: "netdev",
       SWITCHYARD_HOSTNAME: "h-env",
       SWITCHYARD_NETNS_PREFIX: "lab-",
       SWITCHYARD_LOG_LEVEL: "DEBUG",
@@ -42,6 +44,7 @@ describe("parseConfig", () => {
       ovsDb: "unix:/tmp/db.sock",
       dockerSocket: "/tmp/d.sock",
       pollIntervalMs: 500,
+      datapathType: "netdev",
       hostname: "h-env",
       netnsPrefix: "lab-",
       logLevel: "debug",
@@ -70,6 +73,9 @@ describe("parseConfig", () => {
     );
     expect(() => parseConfig(["--server", "http://cp", "--log-level", "loud"], {}, defaults)).toThrow(
       /--log-level/,
+    );
+    expect(() => parseConfig(["--server", "http://cp", "--datapath-type", "kernel"], {}, defaults)).toThrow(
+      /--datapath-type: must be system or netdev/,
     );
     expect(() => parseConfig(["--bogus"], {}, defaults)).toThrow(UsageError);
   });
