@@ -50,6 +50,10 @@ export class Harness {
     this.of(this.networks, host).set(net.id, net);
   }
 
+  removeNetwork(host: string, id: string): void {
+    this.of(this.networks, host).delete(id);
+  }
+
   attach(host: string, ep: EndpointInput): void {
     this.of(this.endpoints, host).set(ep.id, ep);
   }

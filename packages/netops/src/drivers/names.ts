@@ -10,6 +10,8 @@ export const OWNED_LINK_PATTERN = /^sy([0-9a-f]{8})([hcm])$/;
 export const ALIAS_PREFIX = "switchyard:";
 /** OVS external id naming the attachment a port serves. */
 export const OVS_ATTACHMENT_KEY = "switchyard-attachment";
+/** OVS bridge external id marking bridges Switchyard created (and may remove). */
+export const OVS_BRIDGE_MARK = "switchyard";
 
 function digest(id: string): string {
   return createHash("sha256").update(id).digest("hex");

@@ -32,8 +32,17 @@ export async function ensureLinuxBridge(
   const up = find(links, net.uplink);
   if (!up) throw new Error(`uplink ${net.uplink} not found on this host`);
   if (up.master !== bridge) {
+    // Never take an interface from another bridge, nor one carrying the host's own addresses.
+    if (up.master) throw new Error(`uplink ${net.uplink} is a port of ${up.master}, not ${bridge}`);
+    const global = up.addresses.filter((a) => a.scope === "global");
+    if (global.length > 0) {
+      const list = global.map((a) => `${a.address}/${a.prefixLength}`).join(", ");
+      throw new Error(
+        `uplink ${net.uplink} carries addresses (${list}); move them to ${bridge} and enslave it first`,
+      );
+    }
     await ops.ip(["link", "set", net.uplink, "master", bridge]);
-    say(up.master ? "repaired" : "created", `uplink ${net.uplink} added to ${bridge}`);
+    say("created", `uplink ${net.uplink} added to ${bridge}`);
   }
   if (!up.up) await ops.ip(["link", "set", net.uplink, "up"]);
 }

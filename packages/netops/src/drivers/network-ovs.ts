@@ -1,5 +1,6 @@
 import type { DesiredNetwork, DesiredState } from "@switchyard/protocol";
 import type { HostOps } from "./host";
+import { OVS_BRIDGE_MARK } from "./names";
 import type { DriverOptions, EventSink } from "./types";
 
 /** VLANs the uplink trunk carries for this bridge; [] means every VLAN (OVS's empty trunks). */
@@ -34,7 +35,7 @@ export async function ensureOvsBridge(
       bridge,
       `datapath_type=${options.datapathType}`,
     ]);
-    await ops.vsctl(["br-set-external-id", bridge, "switchyard", "1"]);
+    await ops.vsctl(["br-set-external-id", bridge, OVS_BRIDGE_MARK, "1"]);
     say("created", `OVS bridge ${bridge} created (datapath ${options.datapathType})`);
   } else if ((br.datapathType || "system") !== options.datapathType) {
     await ops.vsctl(["set", "bridge", bridge, `datapath_type=${options.datapathType}`]);

@@ -10,6 +10,7 @@ import {
 } from "../drivers/names";
 import type { EventSink } from "../drivers/types";
 import { type RuntimeDeps, resolveContainer } from "../runtime/resolve";
+import { removeStaleBridges } from "./remove-networks";
 import type { AppliedEndpoint, EndpointStore } from "./store";
 
 export interface RemovalDeps {
@@ -87,7 +88,8 @@ export async function removeStale(state: DesiredState, deps: RemovalDeps): Promi
     vethEndpoints.filter((e) => nets.get(e.networkId)?.driver === "ovs").map((e) => e.id),
   );
   const needOvs = state.networks.some((n) => n.driver === "ovs");
-  for (const br of await listOvs(ops, needOvs)) {
+  const ovs = await listOvs(ops, needOvs);
+  for (const br of ovs) {
     for (const port of br.ports) {
       const id = port.externalIds[OVS_ATTACHMENT_KEY];
       if (id === undefined || ovsIds.has(id)) continue;
@@ -113,4 +115,5 @@ export async function removeStale(state: DesiredState, deps: RemovalDeps): Promi
       message: `VXLAN device ${link.name} removed`,
     });
   }
+  await removeStaleBridges(state, ops, emit, ovs.length > 0);
 }
