@@ -50,7 +50,7 @@ export function RevokeButton({ host }: { host: HostSummary }) {
         onClick={() => mutation.mutate()}
         data-testid={`confirm-revoke-${host.name}`}
       >
-        {mutation.isPending ? "Revoking…" : "Revoke"}
+        {mutation.isPending ? "Revoking…" : "Yes, revoke"}
       </button>
       <button type="button" className="button small" onClick={() => setConfirming(false)}>
         Cancel
