@@ -1,5 +1,7 @@
 import {
+  type ApiTokenInfo,
   apiErrorSchema,
+  apiTokenSchema,
   type CreatedApiToken,
   type CreatedHost,
   type CreateHostBody,
@@ -29,12 +31,15 @@ export interface ApiClientOptions {
 }
 
 export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
+export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
 
 const SESSION_COOKIE = "sy_session";
 
 interface RequestOptions {
   readonly body?: unknown;
   readonly cookie?: string;
+  /** Non-2xx statuses whose body is still a regular response (health answers 503 when degraded). */
+  readonly alsoOk?: readonly number[];
 }
 
 /** The REST API under /api/v1; every response is parsed with its protocol schema. */
@@ -76,8 +81,17 @@ export class ApiClient {
     return this.#call("GET", "/auth/me", userSchema);
   }
 
+  /** Needs no token; a degraded server answers 503 with the same body. */
   health(): Promise<Health> {
-    return this.#call("GET", "/health", healthSchema);
+    return this.#call("GET", "/health", healthSchema, { alsoOk: [503] });
+  }
+
+  async listApiTokens(): Promise<ApiTokenInfo[]> {
+    return (await this.#call("GET", "/tokens", apiTokenListSchema)).tokens;
+  }
+
+  revokeApiToken(id: string): Promise<ApiTokenInfo> {
+    return this.#call("DELETE", `/tokens/${encodeURIComponent(id)}`, apiTokenSchema);
   }
 
   async listHosts(): Promise<HostSummary[]> {
@@ -90,6 +104,11 @@ export class ApiClient {
 
   createHost(body: CreateHostBody): Promise<CreatedHost> {
     return this.#call("POST", "/hosts", createdHostSchema, { body });
+  }
+
+  /** A new one-time enrollment token for a host (older unused ones stop working). */
+  issueEnrollmentToken(idOrName: string): Promise<CreatedHost> {
+    return this.#call("POST", `/hosts/${encodeURIComponent(idOrName)}/enrollment-token`, createdHostSchema);
   }
 
   revokeHost(idOrName: string, reason?: string): Promise<HostSummary> {
@@ -113,7 +132,7 @@ export class ApiClient {
     schema: S,
     options: RequestOptions = {},
   ): Promise<z.output<S>> {
-    return this.#read(await this.#send(method, path, options), schema);
+    return this.#read(await this.#send(method, path, options), schema, options.alsoOk);
   }
 
   async #send(method: string, path: string, options: RequestOptions): Promise<Response> {
@@ -134,7 +153,11 @@ export class ApiClient {
     }
   }
 
-  async #read<S extends z.ZodType>(response: Response, schema: S): Promise<z.output<S>> {
+  async #read<S extends z.ZodType>(
+    response: Response,
+    schema: S,
+    alsoOk: readonly number[] = [],
+  ): Promise<z.output<S>> {
     const text = await response.text();
     let body: unknown;
     try {
@@ -144,7 +167,7 @@ export class ApiClient {
         `unexpected ${response.status} response from ${response.url || this.baseUrl}: not JSON (${text.slice(0, 80)})`,
       );
     }
-    if (!response.ok) throw toApiError(response.status, body);
+    if (!response.ok && !alsoOk.includes(response.status)) throw toApiError(response.status, body);
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

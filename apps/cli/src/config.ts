@@ -7,6 +7,8 @@ import { CliError, UsageError } from "./errors";
 export const cliConfigFileSchema = z.object({
   url: z.string().optional(),
   token: z.string().optional(),
+  /** The saved token's id, so `logout` can revoke it. */
+  tokenId: z.string().optional(),
 });
 export type CliConfigFile = z.infer<typeof cliConfigFileSchema>;
 
@@ -20,6 +22,8 @@ export interface ResolvedConfig {
   readonly token: string | undefined;
   readonly urlSource: ConfigSource;
   readonly tokenSource: ConfigSource;
+  /** The id of the saved token, when the token in use is the saved one. */
+  readonly savedTokenId: string | undefined;
   /** Set when the file exists but cannot be read or parsed. */
   readonly fileError: string | undefined;
 }
@@ -54,6 +58,7 @@ export async function resolveConfig(env: Env, homedir: string): Promise<Resolved
     token: envToken ?? nonEmpty(file.token),
     urlSource: envUrl ? "env" : file.url ? "file" : "none",
     tokenSource: envToken ? "env" : file.token ? "file" : "none",
+    savedTokenId: envToken ? undefined : file.tokenId,
     fileError,
   };
 }
@@ -70,6 +75,20 @@ export async function saveConfig(path: string, config: CliConfigFile): Promise<v
   } catch (error) {
     throw new CliError(`cannot write ${path}: ${error instanceof Error ? error.message : error}`);
   }
+}
+
+/** Drops the token (keeps the URL for the next login). Returns false when no token was saved. */
+export async function removeSavedToken(path: string): Promise<boolean> {
+  let file: CliConfigFile;
+  try {
+    file = cliConfigFileSchema.parse(JSON.parse(await readFile(path, "utf8")));
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw new CliError(`cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+  }
+  if (file.token === undefined) return false;
+  await saveConfig(path, file.url === undefined ? {} : { url: file.url });
+  return true;
 }
 
 /** Checks a server URL and drops a trailing slash: `http://host:3000/` -> `http://host:3000`. */

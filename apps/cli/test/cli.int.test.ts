@@ -213,8 +213,41 @@ describe("yardctl against a real control plane", () => {
     expect(none.stderr).toContain("not logged in");
   });
 
+  it("issues a new enrollment token for a host", async () => {
+    const result = await yardctl(["hosts", "token", "web-1", "--json"]);
+    expect(result.code).toBe(0);
+    expect(createdHostSchema.parse(JSON.parse(result.stdout)).host.name).toBe("web-1");
+  });
+
+  it("health needs no token", async () => {
+    const result = await yardctl(["health", "--url", plane.url], {
+      env: { XDG_CONFIG_HOME: join(home, "empty") },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Status: +ok$/m);
+  });
+
+  it("tokens ls shows the CLI's token; logout revokes it", async () => {
+    const list = await yardctl(["tokens", "ls"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      new RegExp(`^\\S+ \\* +yardctl@${hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} .* active$`, "m"),
+    );
+
+    const logout = await yardctl(["logout"]);
+    expect(logout).toMatchObject({ code: 0, stdout: "Logged out; the token was revoked.\n" });
+    const after = await yardctl(["hosts", "ls"]);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain("not logged in");
+    const revoked = await yardctl(["hosts", "ls"], { env: { YARD_TOKEN: token } });
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toContain("unauthorized");
+  });
+
   it("an unreachable server is exit 1", async () => {
-    const result = await yardctl(["hosts", "ls"], { env: { YARD_URL: "http://127.0.0.1:9" } });
+    const result = await yardctl(["hosts", "ls"], {
+      env: { YARD_URL: "http://127.0.0.1:9", YARD_TOKEN: "syt_x" },
+    });
     expect(result).toMatchObject({ code: 1, stdout: "" });
     expect(result.stderr).toContain("error: cannot reach http://127.0.0.1:9");
   });

@@ -48,6 +48,7 @@ export const loggedIn: ResolvedConfig = {
   token: "syt_test",
   urlSource: "file",
   tokenSource: "file",
+  savedTokenId: "t_saved",
   fileError: undefined,
 };
 

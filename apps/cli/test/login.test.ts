@@ -15,6 +15,7 @@ beforeEach(async () => {
     token: undefined,
     urlSource: "none",
     tokenSource: "none",
+    savedTokenId: undefined,
     fileError: undefined,
   };
 });
@@ -67,6 +68,7 @@ describe("login", () => {
     expect(JSON.parse(await readFile(config.path, "utf8"))).toEqual({
       url: "http://yard.test:3000",
       token: "syt_abcd_secret",
+      tokenId: "t1",
     });
     expect((await stat(config.path)).mode & 0o777).toBe(0o600);
     expect(result.stdout).toContain("Logged in to http://yard.test:3000 as admin@example.com");

@@ -1,7 +1,7 @@
 import { defineCommand } from "../define";
-import { renderTable, shellQuote } from "../format";
+import { renderTable } from "../format";
 import { writeJson } from "../io";
-import { formatHostDetail, HOST_COLUMNS, hostRows } from "../render/hosts";
+import { formatEnrollment, formatHostDetail, HOST_COLUMNS, hostRows } from "../render/hosts";
 
 const nameArg = { name: "NAME", description: "host name or id" } as const;
 
@@ -49,24 +49,22 @@ export const commands = [
           ? { name: args.NAME }
           : { name: args.NAME, description: options.description };
       const created = await client.createHost(body);
-      if (ctx.json) {
-        writeJson(ctx.io.stdout, created);
-        return 0;
-      }
-      const { host, enrollment } = created;
-      const agent = `switchyard-agent --server ${shellQuote(client.baseUrl)} --token ${shellQuote(enrollment.token)}`;
-      ctx.io.stdout.write(
-        [
-          `Created host ${host.name} (${host.id}).`,
-          "",
-          `Enrollment token (one use, expires ${enrollment.expiresAt}):`,
-          `  ${enrollment.token}`,
-          "",
-          "On the host, as root, run:",
-          `  ${agent}`,
-          "",
-        ].join("\n"),
-      );
+      if (ctx.json) writeJson(ctx.io.stdout, created);
+      else ctx.io.stdout.write(formatEnrollment(created, client.baseUrl, "Created"));
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["hosts", "token"],
+    summary: "issue a new one-time enrollment token for a host",
+    description: "Older unused enrollment tokens of the host stop working.",
+    options: {},
+    args: [nameArg],
+    async run(ctx, { args }) {
+      const client = ctx.client();
+      const created = await client.issueEnrollmentToken(args.NAME);
+      if (ctx.json) writeJson(ctx.io.stdout, created);
+      else ctx.io.stdout.write(formatEnrollment(created, client.baseUrl, "New enrollment token for"));
       return 0;
     },
   }),

@@ -37,7 +37,7 @@ export const commands = [
       const client = ctx.anonymousClient(url);
       const session = await client.signIn({ email, password });
       const created = await client.createApiToken(`yardctl@${ctx.hostname}`, session);
-      await saveConfig(ctx.config.path, { url, token: created.token });
+      await saveConfig(ctx.config.path, { url, token: created.token, tokenId: created.id });
       // Keep only the API token; the session was a means to create it. Best effort.
       await client.signOut(session).catch(() => undefined);
       const { token: _secret, ...token } = created;

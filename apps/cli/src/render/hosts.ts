@@ -1,5 +1,5 @@
-import type { HostDetail, HostSummary, Inventory, InventoryAddress } from "@switchyard/protocol";
-import { formatAge, formatTime, orDash, renderFields, renderTable } from "../format";
+import type { CreatedHost, HostDetail, HostSummary, Inventory, InventoryAddress } from "@switchyard/protocol";
+import { formatAge, formatTime, orDash, renderFields, renderTable, shellQuote } from "../format";
 
 export const HOST_COLUMNS = ["NAME", "STATUS", "HOSTNAME", "AGENT", "LAST SEEN", "DESCRIPTION"] as const;
 
@@ -105,4 +105,20 @@ function addresses(list: readonly InventoryAddress[]): string {
 
 function list(items: readonly string[]): string {
   return items.length === 0 ? "-" : items.join(",");
+}
+
+/** After `hosts create` / `hosts token`: the one-time token and the exact agent command. */
+export function formatEnrollment(created: CreatedHost, serverUrl: string, verb: string): string {
+  const { host, enrollment } = created;
+  const agent = `switchyard-agent --server ${shellQuote(serverUrl)} --token ${shellQuote(enrollment.token)}`;
+  return [
+    `${verb} host ${host.name} (${host.id}).`,
+    "",
+    `Enrollment token (one use, expires ${enrollment.expiresAt}):`,
+    `  ${enrollment.token}`,
+    "",
+    "On the host, as root, run:",
+    `  ${agent}`,
+    "",
+  ].join("\n");
 }
