@@ -1,15 +1,36 @@
 /**
- * The control plane's one process: `node_modules/.bin/tsx server.ts` (from apps/web).
- * UI (Next.js), REST API (/api/v1) and socket.io (/agent, /ui) on one HTTP server.
+ * The control plane's one process: `node_modules/.bin/tsx server.ts [--no-local-agent]` (from apps/web).
+ * UI (Next.js), REST API (/api/v1) and socket.io (/agent, /ui) on one HTTP server; as root on Linux
+ * also this machine's agent.
  */
 import { realpathSync } from "node:fs";
-import { ConfigError, loadConfig } from "./src/server/config";
+import { type Config, ConfigError, loadConfig } from "./src/server/config";
 import { startControlPlane } from "./src/server/control-plane";
+import { canRunLocalAgent, type LocalAgent, startLocalAgent } from "./src/server/local-agent";
 
 export { startControlPlane } from "./src/server/control-plane";
 
+const USAGE = `Usage: server.ts [--no-local-agent]
+Configuration comes from environment variables (see README, "Configuration").`;
+
+function parseArgs(argv: string[]): { localAgent: boolean } {
+  let localAgent = true;
+  for (const arg of argv) {
+    if (arg === "--no-local-agent") localAgent = false;
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else {
+      process.stderr.write(`unknown argument ${arg}\n${USAGE}\n`);
+      process.exit(2);
+    }
+  }
+  return { localAgent };
+}
+
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  const args = parseArgs(process.argv.slice(2));
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -34,6 +55,28 @@ async function main(): Promise<void> {
   const bar = "=".repeat(width);
   process.stdout.write(`\n${bar}\n${lines.map((l) => `  ${l}`).join("\n")}\n${bar}\n\n`);
 
+  let agent: LocalAgent | null = null;
+  if (args.localAgent && config.localAgent) {
+    if (canRunLocalAgent()) {
+      try {
+        agent = await startLocalAgent(
+          { prisma: plane.prisma, now: () => new Date() },
+          {
+            serverUrl: `http://127.0.0.1:${plane.port}`,
+            dataDir: config.dataDir,
+            enrollmentTtlMs: config.enrollmentTtlMs,
+            webDir: config.webDir,
+          },
+          plane.logger,
+        );
+      } catch (err) {
+        plane.logger.error({ err }, "local agent failed to start");
+      }
+    } else {
+      plane.logger.info("local agent not started: it needs root on Linux");
+    }
+  }
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -41,7 +84,10 @@ async function main(): Promise<void> {
     plane.logger.info({ signal }, "signal received");
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    plane.close().then(
+    (async () => {
+      await agent?.stop();
+      await plane.close();
+    })().then(
       () => process.exit(0),
       () => process.exit(1),
     );

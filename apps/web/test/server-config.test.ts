@@ -18,6 +18,7 @@ describe("config", () => {
       sessionTtlMs: 7 * 86_400_000,
       cookieSecure: false,
       serveUi: true,
+      localAgent: true,
       nextDev: true,
       socketAdapter: "postgres",
     });

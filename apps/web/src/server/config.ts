@@ -75,6 +75,8 @@ const envSchema = z.object({
   COOKIE_SECURE: z.enum(["true", "false", "1", "0", ""]).optional(),
   /** Serve the Next.js UI (false: API and sockets only). */
   SWITCHYARD_UI: bool(true),
+  /** As root on Linux, enroll this machine and run its agent beside the control plane (server.ts only; `--no-local-agent` also turns it off). */
+  SWITCHYARD_LOCAL_AGENT: bool(true),
   /** Next.js development mode (hot reload). Default: NODE_ENV is not "production". */
   NEXT_DEV: z.enum(["true", "false", "1", "0", ""]).optional(),
   NODE_ENV: z.string().optional(),
@@ -100,6 +102,7 @@ export interface Config {
   sessionTtlMs: number;
   cookieSecure: boolean;
   serveUi: boolean;
+  localAgent: boolean;
   nextDev: boolean;
   socketAdapter: "postgres" | "memory";
   /** Directory of the Next.js app (apps/web). */
@@ -140,6 +143,7 @@ export function loadConfig(
     sessionTtlMs: e.SESSION_TTL,
     cookieSecure: flag(e.COOKIE_SECURE, publicUrl?.startsWith("https:") ?? false),
     serveUi: e.SWITCHYARD_UI,
+    localAgent: e.SWITCHYARD_LOCAL_AGENT,
     nextDev: flag(e.NEXT_DEV, e.NODE_ENV !== "production"),
     socketAdapter: e.SOCKET_ADAPTER,
     webDir: options.webDir ?? path.resolve(import.meta.dirname, "../.."),
