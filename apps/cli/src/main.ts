@@ -23,4 +23,17 @@ async function main(): Promise<number> {
   });
 }
 
-process.exitCode = await main();
+// `yardctl hosts ls | head -1`: a closed pipe is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(
+    `error: internal: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+  );
+  process.exitCode = 1;
+}
