@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type Inventory, type InventoryInterface, inventorySchema } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exec } from "../src/exec";
+import { digestInventory } from "../src/inventory";
 import {
   buildBusyboxImage,
   createNetns,
@@ -104,7 +105,11 @@ beforeAll(async () => {
   await inContainer(["ip", "addr", "add", "10.77.0.9/24", "dev", "eth0"]);
   await inContainer(["ip", "link", "set", "eth0", "up"]);
 
-  // The reader runs as a separate process inside the host namespace, as a lab host's agent would.
+  inventory = await readInsideHost();
+});
+
+/** The reader runs as a separate process inside the host namespace, as a lab host's agent would. */
+async function readInsideHost(): Promise<Inventory> {
   const { stdout } = await host.run(
     [
       tsx,
@@ -120,8 +125,8 @@ beforeAll(async () => {
     ],
     { timeoutMs: 60_000 },
   );
-  inventory = inventorySchema.parse(JSON.parse(stdout));
-});
+  return inventorySchema.parse(JSON.parse(stdout));
+}
 
 afterAll(async () => {
   const errors: unknown[] = [];
@@ -192,5 +197,13 @@ describe("inventory of a real host namespace", () => {
         addresses: expect.arrayContaining([{ family: "inet", address: "10.77.0.9", prefixLength: 24 }]),
       }),
     ]);
+  });
+
+  it("reads the same digest again while nothing changes, and another one after a change", async () => {
+    const again = await readInsideHost();
+    expect(again.collectedAt).not.toBe(inventory.collectedAt);
+    expect(digestInventory(again)).toBe(digestInventory(inventory));
+    await host.run(["ip", "link", "set", "vp1", "down"]);
+    expect(digestInventory(await readInsideHost())).not.toBe(digestInventory(inventory));
   });
 });
