@@ -22,7 +22,8 @@ export async function run(argv: readonly string[], deps: RunDeps): Promise<numbe
   const { io, commands } = deps;
   let command: Command | undefined;
   try {
-    const split = splitArgv(argv);
+    // `yardctl --version` is `yardctl version`.
+    const split = splitArgv(argv[0] === "--version" ? ["version", ...argv.slice(1)] : argv);
     if (split.words[0] === "help") return help(split.words.slice(1), deps);
     const found = findCommand(commands, split.words);
     if (found) {

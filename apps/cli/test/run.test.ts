@@ -64,6 +64,7 @@ describe("version", () => {
       stdout: "yardctl 0.1.0 (protocol 1)\n",
       stderr: "",
     });
+    expect((await invoke(["--version"])).stdout).toBe("yardctl 0.1.0 (protocol 1)\n");
     const result = await invoke(["--json", "version"]);
     expect(JSON.parse(result.stdout)).toEqual({ version: "0.1.0", protocolVersion: 1 });
   });
