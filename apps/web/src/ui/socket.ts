@@ -10,6 +10,8 @@ import { io } from "socket.io-client";
 import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
 import { queryKeys } from "./queries/query-keys";
 
+const REFUSED_RETRY_MS = 5_000;
+
 /**
  * The UI's one socket.io client (namespace /ui, cookie auth). Its events only patch or invalidate
  * the React Query cache; it holds no state of its own. Returns a function that disconnects it.
@@ -40,7 +42,18 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
     void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
   });
 
+  // A refusal by the server (e.g. an expired session) stops socket.io's own retries: re-check the
+  // session (a 401 sends the browser to sign-in) and try again a little later.
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  socket.on("connect_error", () => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.me });
+    if (socket.active) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => socket.connect(), REFUSED_RETRY_MS);
+  });
+
   return () => {
+    clearTimeout(retry);
     socket.disconnect();
   };
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useState } from "react";
 import { ApiRequestError, errorMessage } from "../api/api-request-error";
-import { signIn } from "../queries/me";
+import { meQuery, signIn } from "../queries/me";
 import { queryKeys } from "../queries/query-keys";
 import { safeReturnPath } from "../shell/sign-in-path";
 
@@ -13,6 +13,12 @@ export function SignInForm() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
+  const alreadySignedIn = useQuery({ ...meQuery(), retry: false }).isSuccess;
+
+  useEffect(() => {
+    if (alreadySignedIn)
+      window.location.replace(safeReturnPath(new URLSearchParams(window.location.search).get("next")));
+  }, [alreadySignedIn]);
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
