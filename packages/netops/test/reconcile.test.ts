@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DesiredStateInput } from "@switchyard/protocol";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { hostIfname } from "../src/drivers";
 import { type Exec, ExecError } from "../src/exec";
 import { MemoryEndpointStore, Reconciler, reconcile } from "../src/reconcile";
@@ -24,6 +24,7 @@ function fakeHost(failures: [RegExp, string][] = []) {
 
 const netnsDir = mkdtempSync(join(tmpdir(), "sy-reconcile-test-"));
 writeFileSync(join(netnsDir, "c1"), "");
+afterAll(() => rmSync(netnsDir, { recursive: true, force: true }));
 
 const state = (endpoints: DesiredStateInput["endpoints"]): DesiredStateInput => ({
   serial: 7,

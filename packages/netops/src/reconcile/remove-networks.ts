@@ -5,7 +5,7 @@ import type { EventSink } from "../drivers/types";
 import { ovsMap, parseOvsTable } from "../inventory/ovs";
 
 async function ownedOvsBridges(ops: HostOps): Promise<string[]> {
-  const out = await ops.vsctl(["--format=json", "--columns=name,external_ids", "list", "bridge"]);
+  const out = await ops.vsctlRead(["--format=json", "--columns=name,external_ids", "list", "bridge"]);
   return parseOvsTable(JSON.parse(out.stdout))
     .filter((row) => ovsMap(row.external_ids)[OVS_BRIDGE_MARK] === "1")
     .map((row) => String(row.name));
