@@ -3,6 +3,7 @@ import { agentRoutes } from "./agent";
 import { authRoutes } from "./auth";
 import { healthRoutes } from "./health";
 import { hostRoutes } from "./hosts";
+import { poolRoutes } from "./pools";
 import { tokenRoutes } from "./tokens";
 
 /**
@@ -15,4 +16,5 @@ export const routes: Route[] = [
   ...tokenRoutes,
   ...hostRoutes,
   ...agentRoutes,
+  ...poolRoutes,
 ];
