@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const web = `${root}apps/web`;
 
-if (!existsSync(`${web}/.next/BUILD_ID`) || process.env.SWITCHYARD_REBUILD === "1") {
+if (!existsSync(`${web}/.next/BUILD_ID`)) {
   console.log("switchyard: building the web UI (first start only)...");
   const build = spawnSync("npx", ["next", "build"], { cwd: web, stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);

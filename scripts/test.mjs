@@ -11,7 +11,19 @@ const SUITES = {
   int: { what: "real PostgreSQL (vitest)", needs: [] },
   net: {
     what: "root: namespaces, Open vSwitch, Docker (vitest)",
-    needs: ["root", "ip", "ovs-vsctl", "ovsdb-server", "ovs-vswitchd", "dockerd", "docker", "busybox", "arping", "ping", "nsenter"],
+    needs: [
+      "root",
+      "ip",
+      "ovs-vsctl",
+      "ovsdb-server",
+      "ovs-vswitchd",
+      "dockerd",
+      "docker",
+      "busybox",
+      "arping",
+      "ping",
+      "nsenter",
+    ],
   },
   e2e: { what: "Playwright in Debian's Chromium", needs: ["root", "ip", "/usr/bin/chromium"] },
 };
@@ -37,13 +49,26 @@ function runVitest(suite) {
   const out = join(work, `${suite}.json`);
   const r = spawnSync(
     "npx",
-    ["vitest", "run", "--project", suite, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`],
+    [
+      "vitest",
+      "run",
+      "--project",
+      suite,
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${out}`,
+    ],
     { stdio: "inherit" },
   );
   if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0, exit: r.status ?? 1 };
   const j = JSON.parse(readFileSync(out, "utf8"));
   const failed = j.numFailedTests + (j.numFailedTestSuites > 0 && j.numFailedTests === 0 ? 1 : 0);
-  return { passed: j.numPassedTests, failed, skipped: j.numPendingTests + j.numTodoTests, exit: r.status ?? 1 };
+  return {
+    passed: j.numPassedTests,
+    failed,
+    skipped: j.numPendingTests + j.numTodoTests,
+    exit: r.status ?? 1,
+  };
 }
 
 function runPlaywright() {
@@ -68,7 +93,9 @@ for (const suite of selected) {
   console.log(`\n=== suite ${suite}: ${what}`);
   const missing = missingPrerequisites(needs);
   if (missing.length) {
-    console.error(`suite ${suite} FAILED: missing prerequisites: ${missing.join(", ")} (.ci/run installs them)`);
+    console.error(
+      `suite ${suite} FAILED: missing prerequisites: ${missing.join(", ")} (.ci/run installs them)`,
+    );
     results.push({ suite, passed: 0, failed: 1, skipped: 0, exit: 1, note: `missing ${missing.join(", ")}` });
     continue;
   }
@@ -89,7 +116,9 @@ rmSync(work, { recursive: true, force: true });
 console.log("\n=== summary");
 for (const r of results) {
   const extra = r.note ? ` (${r.note})` : "";
-  console.log(`${r.suite.padEnd(5)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed${r.seconds !== undefined ? `  ${r.seconds}s` : ""}${extra}`);
+  console.log(
+    `${r.suite.padEnd(5)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed${r.seconds !== undefined ? `  ${r.seconds}s` : ""}${extra}`,
+  );
 }
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -44,23 +44,26 @@ export class DockerClient {
 
   private get<T>(path: string, json = true): Promise<T> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path, method: "GET", timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) {
-            reject(new DockerApiError(status, body.trim()));
-            return;
-          }
-          try {
-            resolve((json ? JSON.parse(body) : body) as T);
-          } catch (error) {
-            reject(error);
-          }
-        });
-      });
+      const req = request(
+        { socketPath: this.socketPath, path, method: "GET", timeout: this.timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const body = Buffer.concat(chunks).toString("utf8");
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) {
+              reject(new DockerApiError(status, body.trim()));
+              return;
+            }
+            try {
+              resolve((json ? JSON.parse(body) : body) as T);
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
       req.on("timeout", () => req.destroy(new Error(`docker API ${path} timed out`)));
       req.on("error", reject);
       req.end();

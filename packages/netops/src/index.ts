@@ -1,7 +1,7 @@
 export * from "./docker";
+export * from "./drivers";
 export * from "./exec";
 export * from "./inventory";
-export * as testkit from "./testkit";
-export * from "./drivers";
 export * from "./reconcile";
 export * from "./runtime";
+export * as testkit from "./testkit";

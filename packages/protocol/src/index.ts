@@ -1,5 +1,6 @@
 export * from "./agent";
 export * from "./auth";
+export * from "./desired-state";
 export * from "./errors";
 export * from "./health";
 export * from "./hosts";
@@ -8,4 +9,3 @@ export * from "./ipam";
 export * from "./ui";
 export * from "./validators";
 export * from "./version";
-export * from "./desired-state";
