@@ -159,6 +159,9 @@ describe("control plane over real HTTP and socket.io", () => {
     expect(health.body).toMatchObject({ status: "ok", database: { ok: true } });
     const other = await fetch(`${plane.url}/hosts`);
     expect(other.status).toBe(404);
+    const [table] = await db.prisma.$queryRaw<{ name: string | null }[]>`
+      SELECT to_regclass('public.socket_io_attachments')::text AS name`;
+    expect(table?.name).toBe("socket_io_attachments");
   });
 
   it("an enrolled agent gets welcome, reports inventory, and the UI hears about it", async () => {
