@@ -221,6 +221,21 @@ describe("host drivers on a two-host lab", () => {
     expect(await lab.pings(con("con1"), "192.168.0.4", 1)).toBe(false);
   });
 
+  it("a restarted Docker container (new namespace, interface gone) gets its interface back", async () => {
+    const socket = lab.state.docker?.socketPath as string;
+    await lab.hostExec("h1")(["docker", "-H", `unix://${socket}`, "restart", "-t", "0", con("dk1").ref], {
+      timeoutMs: 60_000,
+    });
+    const result = await h.apply("h1");
+    expectApplied(result);
+    // The old namespace is torn down asynchronously: the host end may already be gone or still waiting.
+    const repaired = new RegExp(
+      `^veth ${h.hostIfname("ep-dk1")} (missing|lost its container side), recreated$`,
+    );
+    expect(messages(result)).toContainEqual(expect.stringMatching(repaired));
+    expect(await lab.pings(con("dk1"), "10.10.103.96")).toBe(true);
+  });
+
   it("a failure half-way reports the command's error and leaves nothing half-made", async () => {
     // The gateway is not on the endpoint's subnet: the veth is made, moved, addressed, then the route fails.
     h.attach("h1", {
