@@ -7,6 +7,7 @@
 import { createLab, type Lab, type LabContainerState, labPrefix } from "@switchyard/lab";
 import type { DesiredNetwork, DesiredStateResult } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deriveMac } from "../src/drivers";
 import { ovsMap, ovsSet } from "../src/inventory/ovs";
 import { requirePrerequisites } from "../src/testkit";
 import { Harness } from "./drivers-harness";
@@ -61,7 +62,7 @@ const attachTo = (
   id: string,
   networkId: string,
   address: string,
-  extra: { setDefaultRoute?: boolean } = {},
+  extra: { setDefaultRoute?: boolean; mac?: string } = {},
 ) => {
   const { runtime, ref } = con(id);
   h.attach(host, { id: `ep-${id}`, networkId, container: { runtime, ref }, address, ...extra });
@@ -130,6 +131,18 @@ describe("host drivers on a two-host lab", () => {
     attachTo("h2", "con3", "vlan100", "192.168.0.3");
     attachTo("h2", "con4", "vlan200", "192.168.0.4");
     expectApplied(await h.apply("h1"));
+    expect(h.lastMutations).toContainEqual([
+      "nsenter",
+      expect.stringContaining("--net="),
+      "--",
+      "arping",
+      "-U",
+      "-c",
+      "1",
+      "-I",
+      "eth1",
+      "192.168.0.1",
+    ]);
     expectApplied(await h.apply("h2"));
 
     const ports = await h.ovsPorts("h1");
@@ -155,7 +168,7 @@ describe("host drivers on a two-host lab", () => {
 
   it("a flat Linux bridge network across two hosts, with a Docker container and a default route", async () => {
     attachTo("h1", "dk1", "flat", "10.10.103.95", { setDefaultRoute: true });
-    attachTo("h2", "con6", "flat", "10.10.103.96");
+    attachTo("h2", "con6", "flat", "10.10.103.96", { mac: "02:00:00:00:01:96" });
     expectApplied(await h.apply("h1"));
     expectApplied(await h.apply("h2"));
     const dk1 = con("dk1");
@@ -163,6 +176,10 @@ describe("host drivers on a two-host lab", () => {
     expect(await lab.pings(con("con6"), "10.10.103.95")).toBe(true);
     const route = await lab.inContainer(dk1, ["ip", "route", "show", "default"]);
     expect(route.stdout).toContain("default via 10.10.103.254 dev eth1");
+    const dk1Link = await lab.inContainer(dk1, ["ip", "-br", "link", "show", "eth1"]);
+    expect(dk1Link.stdout).toContain(deriveMac("ep-dk1"));
+    const con6Link = await lab.inContainer(con("con6"), ["ip", "-br", "link", "show", "eth1"]);
+    expect(con6Link.stdout).toContain("02:00:00:00:01:96");
     const links = await h.hostLinks("h1");
     expect(links.find((l) => l.name === h.hostIfname("ep-dk1"))?.master).toBe("br0");
     expect(links.find((l) => l.name === "eth2")?.master).toBe("br0");
@@ -193,6 +210,7 @@ describe("host drivers on a two-host lab", () => {
     const fdb = await lab.hostExec("h1")(["bridge", "fdb", "show", "dev", "vx42"]);
     expect(fdb.stdout).toContain(`dst ${lab.host("h2").underlay.address}`);
     expect(await lab.pings(con("con9"), "10.30.0.10")).toBe(true);
+    expect((await lab.inContainer(con("con9"), ["ip", "link", "show", "eth1"])).stdout).toContain("mtu 1450");
   });
 
   it("reconciling the same state again changes nothing", async () => {
