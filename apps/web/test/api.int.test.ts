@@ -76,7 +76,7 @@ beforeAll(async () => {
     logger: pino({ level: "silent" }),
     hub,
     version: "test",
-    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false },
+    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false, publicUrl: null },
   });
   const ctx = { prisma: db.prisma, now: () => clock };
   await createUser(ctx, { email: "admin@example.com", password: "admin-pw-1", role: "admin" });
@@ -164,6 +164,32 @@ describe("sign-in and sessions", () => {
     }
     expect((await call("GET", "/api/v1/hosts", { cookie: "sy_session=sys_forged" })).status).toBe(401);
     expect((await call("GET", "/api/v1/hosts", { token: "syt_forged" })).status).toBe(401);
+  });
+
+  it("refuses cookie-authenticated changes from another site (403), allows same-origin", async () => {
+    const request = (headers: Record<string, string>) =>
+      api(
+        new Request("http://localhost/api/v1/tokens", {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie: admin, host: "yard.example", ...headers },
+          body: JSON.stringify({ name: "csrf" }),
+        }),
+      );
+    const before = await db.prisma.apiToken.count();
+    expect((await request({ origin: "https://evil.example" })).status).toBe(403);
+    expect((await request({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(await db.prisma.apiToken.count()).toBe(before);
+    expect((await request({ origin: "http://yard.example", "sec-fetch-site": "same-origin" })).status).toBe(
+      201,
+    );
+    const signIn = await api(
+      new Request("http://localhost/api/v1/auth/sign-in", {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://evil.example", host: "yard.example" },
+        body: JSON.stringify({ email: "admin@example.com", password: "admin-pw-1" }),
+      }),
+    );
+    expect(signIn.status).toBe(403);
   });
 
   it("sign-out ends the session", async () => {

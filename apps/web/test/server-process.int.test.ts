@@ -16,10 +16,11 @@ afterAll(async () => {
 });
 
 it("server.ts prints the URL and one-time password, serves, and exits 0 on SIGTERM", async () => {
-  child = spawn(process.execPath, ["--import", "tsx", "server.ts", "--no-local-agent"], {
+  const proc = spawn(process.execPath, ["--import", "tsx", "server.ts", "--no-local-agent"], {
     cwd: webDir,
     env: {
       PATH: process.env.PATH,
+      NODE_ENV: "test",
       DATABASE_URL: db.url,
       PORT: "0",
       HOST: "127.0.0.1",
@@ -28,14 +29,15 @@ it("server.ts prints the URL and one-time password, serves, and exits 0 on SIGTE
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  child = proc;
   let stdout = "";
   let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => {
+  proc.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner; stdout=${stdout} stderr=${stderr}`)), 30_000);
-    child?.stdout?.on("data", (d: Buffer) => {
+    proc.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
       const m = /Switchyard control plane: (http:\/\/\S+)/.exec(stdout);
       if (m?.[1] && /One-time password: \S+/.test(stdout)) {
@@ -43,7 +45,7 @@ it("server.ts prints the URL and one-time password, serves, and exits 0 on SIGTE
         resolve(m[1]);
       }
     });
-    child?.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    proc.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
   });
   expect(stdout).toContain("Admin account: admin@switchyard.local");
   const password = /One-time password: (\S+)/.exec(stdout)?.[1] ?? "";
@@ -57,9 +59,9 @@ it("server.ts prints the URL and one-time password, serves, and exits 0 on SIGTE
   });
   expect(signIn.status).toBe(200);
 
-  const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   const started = Date.now();
-  child.kill("SIGTERM");
+  proc.kill("SIGTERM");
   expect(await exited).toBe(0);
   expect(Date.now() - started).toBeLessThan(10_000);
 });
@@ -67,11 +69,11 @@ it("server.ts prints the URL and one-time password, serves, and exits 0 on SIGTE
 it("refuses bad configuration with exit code 2, naming the variable", async () => {
   const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: webDir,
-    env: { PATH: process.env.PATH, PORT: "not-a-port" },
+    env: { PATH: process.env.PATH, NODE_ENV: "test", PORT: "not-a-port" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
-  proc.stderr?.on("data", (d: Buffer) => {
+  proc.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
   const code = await new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));

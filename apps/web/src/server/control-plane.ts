@@ -127,6 +127,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         sessionTtlMs: config.sessionTtlMs,
         enrollmentTtlMs: config.enrollmentTtlMs,
         cookieSecure: config.cookieSecure,
+        publicUrl: config.publicUrl,
       },
     });
 

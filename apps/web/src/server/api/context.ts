@@ -31,6 +31,8 @@ export interface ApiConfig {
   sessionTtlMs: number;
   enrollmentTtlMs: number;
   cookieSecure: boolean;
+  /** PUBLIC_URL: its host is accepted as Origin of browser requests besides the Host header. */
+  publicUrl?: string | null;
 }
 
 export interface ApiDeps {
@@ -71,7 +73,12 @@ export function createRequestContext(
     deps,
     services,
     principal: () => {
-      cached ??= authenticateRequest(services, request.headers);
+      cached ??= authenticateRequest(
+        services,
+        request.headers,
+        request.method,
+        deps.config.publicUrl ?? null,
+      );
       return cached;
     },
   };
@@ -84,8 +91,34 @@ export function bearerToken(headers: Headers): string | null {
   return m?.[1] ?? null;
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Defence in depth against cross-site request forgery on top of SameSite=Lax: a cookie-authenticated
+ * change must not come from another site (Sec-Fetch-Site, or an Origin that is not this Host).
+ */
+export function isCrossSite(headers: Headers, publicUrl: string | null = null): boolean {
+  if (headers.get("sec-fetch-site") === "cross-site") return true;
+  const origin = headers.get("origin");
+  if (!origin || origin === "null") return origin === "null";
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return true;
+  }
+  const allowed = [headers.get("host"), headers.get("x-forwarded-host")];
+  if (publicUrl) allowed.push(new URL(publicUrl).host);
+  return !allowed.includes(host);
+}
+
 /** Session cookie or `Authorization: Bearer syt_...`. */
-export async function authenticateRequest(services: ServiceContext, headers: Headers): Promise<Principal> {
+export async function authenticateRequest(
+  services: ServiceContext,
+  headers: Headers,
+  method = "GET",
+  publicUrl: string | null = null,
+): Promise<Principal> {
   if (headers.has("authorization")) {
     const token = bearerToken(headers);
     const principal = token ? await resolveApiToken(services, token) : null;
@@ -94,6 +127,9 @@ export async function authenticateRequest(services: ServiceContext, headers: Hea
   }
   const cookie = parseCookies(headers.get("cookie")).get(SESSION_COOKIE);
   if (cookie) {
+    if (!SAFE_METHODS.has(method) && isCrossSite(headers, publicUrl)) {
+      throw new DomainError("forbidden", "cross-site request refused: use the Switchyard UI or an API token");
+    }
     const principal = await resolveSession(services, cookie);
     if (principal) return principal;
     throw new DomainError("unauthorized", "your session has expired; sign in again");

@@ -1,11 +1,13 @@
 import {
   createSession,
+  DomainError,
   deleteSession,
   SESSION_COOKIE,
   toUserDto,
   verifyCredentials,
 } from "@switchyard/control";
 import { signInBodySchema } from "@switchyard/protocol";
+import { isCrossSite } from "../context";
 import { parseCookies, serializeCookie } from "../cookies";
 import { json, parseBody } from "../http";
 import { type Route, route } from "../router";
@@ -13,6 +15,9 @@ import { type Route, route } from "../router";
 export const authRoutes: Route[] = [
   /** Body signInBodySchema; sets the sy_session cookie; returns { user }. */
   route("POST", "/api/v1/auth/sign-in", async ({ request, deps, services }) => {
+    if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
+      throw new DomainError("forbidden", "cross-site sign-in refused");
+    }
     const body = await parseBody(request, signInBodySchema);
     const user = await verifyCredentials(services, body.email, body.password);
     const session = await createSession(services, user, deps.config.sessionTtlMs);
