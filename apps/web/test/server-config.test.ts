@@ -22,7 +22,9 @@ describe("config", () => {
       nextDev: true,
       socketAdapter: "postgres",
     });
-    expect(c.dataDir).toMatch(/^\/.*\.data$/);
+    expect(c.webDir).toMatch(/\/apps\/web$/);
+    expect(c.dataDir).toBe(c.webDir.replace(/apps\/web$/, ".data"));
+    expect(loadConfig({ SWITCHYARD_DATA_DIR: "/var/lib/yard" }).dataDir).toBe("/var/lib/yard");
   });
 
   it("parses values and names the variable at fault", () => {

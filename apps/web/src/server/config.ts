@@ -49,8 +49,8 @@ const envSchema = z.object({
   PUBLIC_URL: optionalString,
   /** PostgreSQL URL. Unset: an embedded PostgreSQL is started with its data under SWITCHYARD_DATA_DIR. */
   DATABASE_URL: optionalString,
-  /** Directory for local state (the embedded database lives in DATA_DIR/postgres). */
-  SWITCHYARD_DATA_DIR: z.string().default("./.data"),
+  /** Directory for local state: embedded database (DATA_DIR/postgres), local agent's credential. Default: .data at the repository root. */
+  SWITCHYARD_DATA_DIR: optionalString,
   /** Port of the embedded PostgreSQL (only used without DATABASE_URL). */
   SWITCHYARD_PG_PORT: port(54329),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
@@ -122,6 +122,7 @@ export function loadConfig(
     throw new ConfigError(`invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
   }
   const e = parsed.data;
+  const webDir = options.webDir ?? path.resolve(import.meta.dirname, "../..");
   const publicUrl = e.PUBLIC_URL;
   const flag = (s: string | undefined, fallback: boolean) =>
     s === undefined || s === "" ? fallback : s === "true" || s === "1";
@@ -130,7 +131,9 @@ export function loadConfig(
     host: e.HOST,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(e.SWITCHYARD_DATA_DIR),
+    dataDir: e.SWITCHYARD_DATA_DIR
+      ? path.resolve(e.SWITCHYARD_DATA_DIR)
+      : path.resolve(webDir, "../../.data"),
     embeddedPgPort: e.SWITCHYARD_PG_PORT,
     logLevel: e.LOG_LEVEL,
     adminEmail: e.SWITCHYARD_ADMIN_EMAIL,
@@ -146,6 +149,6 @@ export function loadConfig(
     localAgent: e.SWITCHYARD_LOCAL_AGENT,
     nextDev: flag(e.NEXT_DEV, e.NODE_ENV !== "production"),
     socketAdapter: e.SOCKET_ADAPTER,
-    webDir: options.webDir ?? path.resolve(import.meta.dirname, "../.."),
+    webDir,
   };
 }
