@@ -1,4 +1,10 @@
-import { canonicalAddress, claimableBlocks, lowestFreeOffset, offsetIn } from "@switchyard/ipam";
+import {
+  blockOfOffset,
+  canonicalAddress,
+  claimableBlocks,
+  lowestFreeOffset,
+  offsetIn,
+} from "@switchyard/ipam";
 import type { AllocateBody, Allocation, AllocationSource } from "@switchyard/protocol";
 import type { Actor } from "../audit";
 import type { ServiceContext } from "../context";
@@ -9,6 +15,8 @@ import {
   claimBlock,
   claimedBlocks,
   lockHostInPool,
+  ownBlocks,
+  tryLockBlockClaim,
   unavailableOffsets,
 } from "./context";
 import { exhaustedError } from "./exhausted";
@@ -64,7 +72,7 @@ async function allocateInTransaction(req: AllocationRequest, address: string | u
     if (sticky) return sticky;
   }
   if (address !== undefined) return explicitAddress(req, address);
-  const own = await fillBlocks(req, await claimedBlocks(req, "mine"), "block", "own");
+  const own = await fillOwnBlocks(req);
   if (own) return own;
   const fresh = await fromNewBlock(req);
   if (fresh) return fresh;
@@ -73,6 +81,22 @@ async function allocateInTransaction(req: AllocationRequest, address: string | u
     if (borrowed) return borrowed;
   }
   throw await exhaustedError(req);
+}
+
+/** The common path: the lowest free offset of the host's own blocks, from one read. */
+async function fillOwnBlocks(req: AllocationRequest): Promise<string | null> {
+  const own = await ownBlocks(req);
+  const unavailable = own.busy;
+  for (;;) {
+    const offset = lowestFreeOffset(req.plan.layout, own.indices, req.plan.reserved, unavailable);
+    if (offset === null) return null;
+    const block = blockOfOffset(req.plan, offset);
+    const known = { stale: own.stale.has(offset), blockMarkedEmpty: own.markedEmpty.has(block) };
+    const result = await take(req, offset, "block", "own", known);
+    if (result.kind === "taken") return result.id;
+    // Someone outside this host's lock (explicit, sticky or borrowed) took it: next one.
+    unavailable.add(offset);
+  }
 }
 
 /** The lowest free offset of `blocks`, trying the next one whenever another process got there first. */
@@ -101,6 +125,7 @@ async function fillBlocks(
 async function fromNewBlock(req: AllocationRequest): Promise<string | null> {
   const claimed = await claimedBlocks(req);
   for (const index of claimableBlocks(req.plan.layout, claimed, req.plan.reserved)) {
+    if (!(await tryLockBlockClaim(req, index))) continue;
     if (!(await claimBlock(req, index))) continue;
     const id = await fillBlocks(req, [index], "block", "own");
     if (id) return id;

@@ -66,3 +66,48 @@ export async function claimedBlocks(req: AllocationRequest, only?: "mine" | "oth
             SELECT "index"::text AS i FROM "AddressBlock" WHERE "poolId" = ${req.pool.id} ORDER BY "index"`;
   return rows.map((r) => BigInt(r.i));
 }
+
+/** The host's blocks in one round trip: which are marked empty, which offsets are busy, which are held by expired cooldowns. */
+export interface OwnBlocks {
+  indices: bigint[];
+  /** Blocks whose `emptySince` is set (must be cleared when an address goes in). */
+  markedEmpty: Set<bigint>;
+  /** Held, or released and still cooling down. */
+  busy: Set<bigint>;
+  /** Still held by a released row whose cooldown is over: free, but that row must let go first. */
+  stale: Set<bigint>;
+}
+
+export async function ownBlocks(req: AllocationRequest): Promise<OwnBlocks> {
+  const rows = await req.tx.$queryRaw<{ i: string; empty: boolean; busy: string[]; stale: string[] }[]>`
+    SELECT b."index"::text AS i, b."emptySince" IS NOT NULL AS empty,
+      coalesce(array_agg(a."heldOffset"::text)
+        FILTER (WHERE a."id" IS NOT NULL AND (a."releasedAt" IS NULL OR a."reusableAt" > ${ts(req.now)})), '{}') AS busy,
+      coalesce(array_agg(a."heldOffset"::text)
+        FILTER (WHERE a."id" IS NOT NULL AND a."releasedAt" IS NOT NULL AND a."reusableAt" <= ${ts(req.now)}), '{}') AS stale
+    FROM "AddressBlock" b
+    LEFT JOIN "AddressAllocation" a
+      ON a."poolId" = b."poolId" AND a."blockIndex" = b."index" AND a."heldOffset" IS NOT NULL
+    WHERE b."poolId" = ${req.pool.id} AND b."hostId" = ${req.hostId}
+    GROUP BY b."id" ORDER BY b."index"`;
+  const out: OwnBlocks = { indices: [], markedEmpty: new Set(), busy: new Set(), stale: new Set() };
+  for (const r of rows) {
+    const index = BigInt(r.i);
+    out.indices.push(index);
+    if (r.empty) out.markedEmpty.add(index);
+    for (const o of r.busy) out.busy.add(BigInt(o));
+    for (const o of r.stale) out.stale.add(BigInt(o));
+  }
+  return out;
+}
+
+/**
+ * True when no other transaction is claiming block `index` of the pool right now (held until this
+ * transaction ends). Claimers skip a block being claimed instead of queueing behind its uncommitted
+ * insert, so hosts needing blocks at the same moment do not form a convoy.
+ */
+export async function tryLockBlockClaim(req: AllocationRequest, index: bigint): Promise<boolean> {
+  const [row] = await req.tx.$queryRaw<{ ok: boolean }[]>`
+    SELECT pg_try_advisory_xact_lock(hashtext(${`${req.pool.id}:blocks`}), hashtext(${index.toString()})) AS ok`;
+  return row?.ok === true;
+}

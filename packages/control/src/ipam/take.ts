@@ -5,6 +5,15 @@ import { num, ts } from "./sql";
 
 export type TakeResult = { kind: "taken"; id: string } | { kind: "held" } | { kind: "no_block" };
 
+/**
+ * What the caller already read under the host's lock (fast path): whether an expired cooldown row
+ * still holds the offset and whether the block is marked empty. Omitted: `take` checks both itself.
+ */
+export interface KnownState {
+  stale: boolean;
+  blockMarkedEmpty: boolean;
+}
+
 /** How `take` treats the block that holds the address. */
 export type BlockMode =
   /** Must be the requesting host's own block. */
@@ -23,19 +32,23 @@ export async function take(
   offset: bigint,
   source: AllocationSource,
   mode: BlockMode,
+  known?: KnownState,
 ): Promise<TakeResult> {
   const { tx, pool } = req;
   const block = blockOfOffset(req.plan, offset);
 
   // The previous holder lets go once its cooldown is over (at once if it is the same sticky key).
-  await tx.$executeRaw`
+  if (!known || known.stale)
+    await tx.$executeRaw`
     UPDATE "AddressAllocation" SET "heldOffset" = NULL
     WHERE "poolId" = ${pool.id} AND "heldOffset" = ${num(offset)} AND "releasedAt" IS NOT NULL
       AND ("reusableAt" <= ${ts(req.now)} OR "stickyKey" = ${req.stickyKey ?? ""})`;
 
   // The block is in use again. The row lock taken here also stops a concurrent sweep from returning
   // the block to the pool under us; no row means the block is not (or no longer) claimed.
-  if (!(await touchBlock(req, block, mode))) {
+  if (known && mode === "own" && !known.blockMarkedEmpty) {
+    // Under the host's lock the own block cannot be swept or marked empty: nothing to touch.
+  } else if (!(await touchBlock(req, block, mode))) {
     if (mode !== "claim") return { kind: "no_block" };
     await claimBlock(req, block);
     if (!(await touchBlock(req, block, "claimed"))) return { kind: "no_block" };
