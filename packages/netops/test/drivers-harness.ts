@@ -50,8 +50,10 @@ export class Harness {
     this.of(this.networks, host).set(net.id, net);
   }
 
-  removeNetwork(host: string, id: string): void {
-    this.of(this.networks, host).delete(id);
+  /** Nothing desired on the host any more: no endpoints, no networks. */
+  clear(host: string): void {
+    this.of(this.networks, host).clear();
+    this.of(this.endpoints, host).clear();
   }
 
   attach(host: string, ep: EndpointInput): void {

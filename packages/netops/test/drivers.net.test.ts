@@ -37,16 +37,16 @@ const flatNet: DesiredNetwork = {
 };
 const mvNet: DesiredNetwork = { id: "mv", name: "mv", driver: "macvlan", uplink: "eth3", prefixLength: 24 };
 
-function vxNet(host: string, peer: string): DesiredNetwork {
+function vxNet(host: string, peers: string[]): DesiredNetwork {
   const local = lab.host(host).underlay.address;
-  const remote = lab.host(peer).underlay.address;
+  const remote = peers.map((p) => lab.host(p).underlay.address);
   return {
     id: "vx",
     name: "vx",
     driver: "vxlan",
     bridgeName: "brvx",
     vni: 42,
-    vxlan: { localAddress: local, peers: [remote], dstPort: 4789 },
+    vxlan: { localAddress: local, peers: remote, dstPort: 4789 },
     prefixLength: 24,
   };
 }
@@ -94,11 +94,12 @@ beforeAll(async () => {
       docker: "docker.io",
     },
   });
-  lab = await createLab({ hosts: 2, prefix: labPrefix(), routed: true, docker: true });
+  lab = await createLab({ hosts: 3, prefix: labPrefix(), routed: true, docker: true });
   h = new Harness(lab);
   for (const [host, names] of [
     ["h1", ["con1", "con2", "con5", "con7", "con9", "bad"]],
     ["h2", ["con3", "con4", "con6", "con8", "con10"]],
+    ["h3", ["con11"]],
   ] as const) {
     for (const name of names) c[name] = await lab.addNetnsContainer(host, name);
   }
@@ -109,8 +110,8 @@ beforeAll(async () => {
     h.network(host, flatNet);
     h.network(host, mvNet);
   }
-  h.network("h1", vxNet("h1", "h2"));
-  h.network("h2", vxNet("h2", "h1"));
+  h.network("h1", vxNet("h1", ["h2"]));
+  h.network("h2", vxNet("h2", ["h1"]));
 }, 120_000);
 
 afterAll(async () => {
@@ -211,6 +212,21 @@ describe("host drivers on a two-host lab", () => {
     expect(fdb.stdout).toContain(`dst ${lab.host("h2").underlay.address}`);
     expect(await lab.pings(con("con9"), "10.30.0.10")).toBe(true);
     expect((await lab.inContainer(con("con9"), ["ip", "link", "show", "eth1"])).stdout).toContain("mtu 1450");
+  });
+
+  it("a third host joins the VXLAN: every host floods to both peers through FDB entries", async () => {
+    expect(lab.host("h3").underlay.address.split(".")[2]).toBe(lab.host("h1").underlay.address.split(".")[2]);
+    h.network("h1", vxNet("h1", ["h2", "h3"]));
+    h.network("h2", vxNet("h2", ["h1", "h3"]));
+    h.network("h3", vxNet("h3", ["h1", "h2"]));
+    attachTo("h3", "con11", "vx", "10.30.0.11");
+    for (const host of ["h1", "h2", "h3"]) expectApplied(await h.apply(host));
+    const fdb = await lab.hostExec("h1")(["bridge", "fdb", "show", "dev", "vx42"]);
+    for (const peer of ["h2", "h3"])
+      expect(fdb.stdout).toContain(`00:00:00:00:00:00 dst ${lab.host(peer).underlay.address}`);
+    expect(await lab.pings(con("con11"), "10.30.0.9")).toBe(true);
+    expect(await lab.pings(con("con11"), "10.30.0.10")).toBe(true);
+    expect(await lab.pings(con("con9"), "10.30.0.10")).toBe(true);
   });
 
   it("reconciling the same state again changes nothing", async () => {
@@ -322,10 +338,8 @@ describe("host drivers on a two-host lab", () => {
   });
 
   it("with no endpoints and no networks left, the bridges and VXLAN device Switchyard made are removed", async () => {
-    for (const host of ["h1", "h2"]) {
-      for (const id of ["ep-con1", "ep-con2", "ep-con3", "ep-con4", "ep-con6", "ep-con8", "ep-con10"])
-        h.detach(host, id);
-      for (const id of ["vlan100", "vlan200", "flat", "mv", "vx"]) h.removeNetwork(host, id);
+    for (const host of ["h1", "h2", "h3"]) {
+      h.clear(host);
       const result = await h.apply(host);
       expect(result.results).toEqual([]);
       expect(result.events.every((e) => e.kind === "removed")).toBe(true);
