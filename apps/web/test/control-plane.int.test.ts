@@ -271,6 +271,24 @@ describe("control plane over real HTTP and socket.io", () => {
     });
   });
 
+  it("serves socket.io's HTTP long-polling transport too (not only websockets)", async () => {
+    const { credential } = await createEnrolledHost("sock-5");
+    const a = connect(`${plane.url}/agent`, {
+      auth: { credential, protocolVersion: PROTOCOL_VERSION, agentVersion: "0.1.0-test" },
+      transports: ["polling"],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(a);
+    await once(a, "server:welcome");
+    expect(
+      await a.emitWithAck("agent:heartbeat", { sentAt: new Date().toISOString(), appliedSerial: 0 }),
+    ).toEqual({
+      ok: true,
+    });
+    a.close();
+  });
+
   it("a UI client on one replica hears about an agent connected to another", async () => {
     const { hostId, credential } = await createEnrolledHost("sock-4");
     const ui = uiClient(plane.url);

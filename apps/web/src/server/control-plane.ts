@@ -84,7 +84,21 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     const services: ServiceContext = { prisma, now };
 
     // ---------------------------------------------------------------- http + sockets
-    const httpServer = createServer();
+    // Registered before socket.io attaches: engine.io then answers its own /socket.io/ requests and
+    // hands every other request to this listener (a listener added later would see them all).
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+      if (pathname === "/api/v1" || pathname.startsWith("/api/v1/") || !nextHandler) {
+        void handleApi(req, res);
+        return;
+      }
+      nextHandler(req, res).catch((err: unknown) => {
+        logger.error({ err, path: pathname }, "Next.js request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("internal server error");
+      });
+    };
+    const httpServer = createServer(onRequest);
     const io = new SocketServer(httpServer, {
       serveClient: false,
       // Leave other upgrade requests (Next's dev HMR) alone.
@@ -149,18 +163,6 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       logger.info({ dev: config.nextDev, dir: config.webDir }, "Next.js ready");
     }
 
-    httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      const pathname = (req.url ?? "/").split("?")[0] ?? "/";
-      if (pathname === "/api/v1" || pathname.startsWith("/api/v1/") || !nextHandler) {
-        void handleApi(req, res);
-        return;
-      }
-      nextHandler(req, res).catch((err: unknown) => {
-        logger.error({ err, path: pathname }, "Next.js request failed");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end("internal server error");
-      });
-    });
     if (nextUpgrade) {
       const upgrade = nextUpgrade;
       httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
