@@ -9,7 +9,7 @@ import type { AllocateBody, Allocation, AllocationSource } from "@switchyard/pro
 import type { Actor } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
-import { toAllocationDto } from "./allocation-dto";
+import { type AllocationRow, toAllocationDto } from "./allocation-dto";
 import {
   type AllocationRequest,
   claimBlock,
@@ -44,7 +44,7 @@ export async function allocateAddress(
   const plan = planOf(pool);
   const host = await ctx.prisma.host.findUnique({ where: { id: input.hostId }, select: { id: true } });
   if (!host) throw notFound(`host ${input.hostId}`, "hostId");
-  const id = await withRetry(() =>
+  const row = await withRetry(() =>
     ctx.prisma.$transaction(async (tx) => {
       const req: AllocationRequest = {
         tx,
@@ -62,11 +62,13 @@ export async function allocateAddress(
       return allocateInTransaction(req, input.address);
     }, TX_OPTIONS),
   );
-  const row = await ctx.prisma.addressAllocation.findUniqueOrThrow({ where: { id } });
   return toAllocationDto(row, pool, ctx.now());
 }
 
-async function allocateInTransaction(req: AllocationRequest, address: string | undefined): Promise<string> {
+async function allocateInTransaction(
+  req: AllocationRequest,
+  address: string | undefined,
+): Promise<AllocationRow> {
   if (req.stickyKey) {
     const sticky = await fromStickyKey(req, address);
     if (sticky) return sticky;
@@ -84,7 +86,7 @@ async function allocateInTransaction(req: AllocationRequest, address: string | u
 }
 
 /** The common path: the lowest free offset of the host's own blocks, from one read. */
-async function fillOwnBlocks(req: AllocationRequest): Promise<string | null> {
+async function fillOwnBlocks(req: AllocationRequest): Promise<AllocationRow | null> {
   const own = await ownBlocks(req);
   const unavailable = own.busy;
   for (;;) {
@@ -93,7 +95,7 @@ async function fillOwnBlocks(req: AllocationRequest): Promise<string | null> {
     const block = blockOfOffset(req.plan, offset);
     const known = { stale: own.stale.has(offset), blockMarkedEmpty: own.markedEmpty.has(block) };
     const result = await take(req, offset, "block", "own", known);
-    if (result.kind === "taken") return result.id;
+    if (result.kind === "taken") return result.row;
     // Someone outside this host's lock (explicit, sticky or borrowed) took it: next one.
     unavailable.add(offset);
   }
@@ -105,14 +107,14 @@ async function fillBlocks(
   blocks: bigint[],
   source: AllocationSource,
   mode: BlockMode,
-): Promise<string | null> {
+): Promise<AllocationRow | null> {
   const unavailable = await unavailableOffsets(req, blocks);
   let candidates = blocks;
   for (;;) {
     const offset = lowestFreeOffset(req.plan.layout, candidates, req.plan.reserved, unavailable);
     if (offset === null) return null;
     const result = await take(req, offset, source, mode);
-    if (result.kind === "taken") return result.id;
+    if (result.kind === "taken") return result.row;
     if (result.kind === "held") unavailable.add(offset);
     else {
       const gone = offset / req.plan.layout.blockSize;
@@ -122,7 +124,7 @@ async function fillBlocks(
 }
 
 /** Claims the lowest free block (skipping any another process claims first) and takes its lowest free address. */
-async function fromNewBlock(req: AllocationRequest): Promise<string | null> {
+async function fromNewBlock(req: AllocationRequest): Promise<AllocationRow | null> {
   const claimed = await claimedBlocks(req);
   for (const index of claimableBlocks(req.plan.layout, claimed, req.plan.reserved)) {
     if (!(await tryLockBlockClaim(req, index))) continue;
@@ -133,7 +135,7 @@ async function fromNewBlock(req: AllocationRequest): Promise<string | null> {
   return null;
 }
 
-async function explicitAddress(req: AllocationRequest, address: string): Promise<string> {
+async function explicitAddress(req: AllocationRequest, address: string): Promise<AllocationRow> {
   let offset: bigint;
   try {
     offset = offsetIn(req.plan, address);
@@ -152,7 +154,7 @@ async function explicitAddress(req: AllocationRequest, address: string): Promise
     );
   }
   const result = await take(req, offset, "explicit", "claim");
-  if (result.kind === "taken") return result.id;
+  if (result.kind === "taken") return result.row;
   const holder = await describeHolder(req, offset);
   throw conflict(holder.message, "address", holder.details);
 }
@@ -162,7 +164,10 @@ async function explicitAddress(req: AllocationRequest, address: string): Promise
  * (a retried request); active elsewhere -> 409; released -> its address back unless someone else
  * holds it now (then null: the caller allocates normally).
  */
-async function fromStickyKey(req: AllocationRequest, address: string | undefined): Promise<string | null> {
+async function fromStickyKey(
+  req: AllocationRequest,
+  address: string | undefined,
+): Promise<AllocationRow | null> {
   const previous = await req.tx.addressAllocation.findFirst({
     where: { poolId: req.pool.id, stickyKey: req.stickyKey },
     orderBy: [{ allocatedAt: "desc" }, { id: "desc" }],
@@ -170,8 +175,7 @@ async function fromStickyKey(req: AllocationRequest, address: string | undefined
   if (!previous) return null;
   const wanted = address === undefined ? null : canonicalAddress(address);
   if (!previous.releasedAt) {
-    if (previous.hostId === req.hostId && (wanted === null || wanted === previous.address))
-      return previous.id;
+    if (previous.hostId === req.hostId && (wanted === null || wanted === previous.address)) return previous;
     throw conflict(
       `sticky key ${req.stickyKey} already holds ${previous.address} in pool ${req.pool.name} (host ${previous.hostId ?? "deleted"})`,
       "stickyKey",
@@ -182,5 +186,5 @@ async function fromStickyKey(req: AllocationRequest, address: string | undefined
   const offset = BigInt(previous.offset.toString());
   if (req.plan.reserved.has(offset)) return null;
   const result = await take(req, offset, "sticky", "claim");
-  return result.kind === "taken" ? result.id : null;
+  return result.kind === "taken" ? result.row : null;
 }

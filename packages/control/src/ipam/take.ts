@@ -1,9 +1,11 @@
+import { Prisma } from "@switchyard/db";
 import { addressText, blockOfOffset } from "@switchyard/ipam";
 import type { AllocationSource } from "@switchyard/protocol";
+import type { AllocationRow } from "./allocation-dto";
 import { type AllocationRequest, claimBlock } from "./context";
 import { num, ts } from "./sql";
 
-export type TakeResult = { kind: "taken"; id: string } | { kind: "held" } | { kind: "no_block" };
+export type TakeResult = { kind: "taken"; row: AllocationRow } | { kind: "held" } | { kind: "no_block" };
 
 /**
  * What the caller already read under the host's lock (fast path): whether an expired cooldown row
@@ -54,15 +56,38 @@ export async function take(
     if (!(await touchBlock(req, block, "claimed"))) return { kind: "no_block" };
   }
 
+  const address = addressText(req.plan, offset);
   const rows = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO "AddressAllocation" ("id", "poolId", "address", "offset", "heldOffset", "blockIndex", "hostId",
       "source", "stickyKey", "networkId", "endpointId", "allocatedAt", "allocatedBy", "reason")
-    VALUES (gen_random_uuid()::text, ${pool.id}, ${addressText(req.plan, offset)}, ${num(offset)}, ${num(offset)},
+    VALUES (gen_random_uuid()::text, ${pool.id}, ${address}, ${num(offset)}, ${num(offset)},
       ${num(block)}, ${req.hostId}, ${source}, ${req.stickyKey}, ${req.networkId}, ${req.endpointId},
       ${ts(req.now)}, ${req.allocatedBy}, ${req.reason})
     ON CONFLICT ("poolId", "heldOffset") DO NOTHING RETURNING "id"`;
   const id = rows[0]?.id;
-  return id ? { kind: "taken", id } : { kind: "held" };
+  if (!id) return { kind: "held" };
+  // The row as inserted, without reading it back.
+  const row: AllocationRow = {
+    id,
+    poolId: pool.id,
+    address,
+    offset: new Prisma.Decimal(offset.toString()),
+    heldOffset: new Prisma.Decimal(offset.toString()),
+    blockIndex: new Prisma.Decimal(block.toString()),
+    hostId: req.hostId,
+    source,
+    stickyKey: req.stickyKey,
+    networkId: req.networkId,
+    endpointId: req.endpointId,
+    allocatedAt: req.now,
+    allocatedBy: req.allocatedBy,
+    reason: req.reason,
+    releasedAt: null,
+    releasedBy: null,
+    releaseReason: null,
+    reusableAt: null,
+  };
+  return { kind: "taken", row };
 }
 
 async function touchBlock(req: AllocationRequest, block: bigint, mode: BlockMode): Promise<boolean> {
