@@ -198,6 +198,7 @@ describe("sign-in and sessions", () => {
     expect(out.status).toBe(200);
     expect(out.headers.getSetCookie()[0]).toContain("Max-Age=0");
     expect((await call("GET", "/api/v1/auth/me", { cookie })).status).toBe(401);
+    expect(await db.prisma.auditEvent.count({ where: { action: "auth.sign_out" } })).toBe(1);
   });
 
   it("an expired session is 401", async () => {

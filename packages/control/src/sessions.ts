@@ -48,8 +48,24 @@ export async function resolveSession(ctx: ServiceContext, token: string): Promis
   return { user: toUserDto(session.user), via: "session", credentialId: session.id };
 }
 
+/** Signs out: removes the session (if it still exists) and records it. */
 export async function deleteSession(ctx: ServiceContext, token: string): Promise<void> {
-  await ctx.prisma.session.deleteMany({ where: { tokenHash: hashSecret(token) } });
+  const session = await ctx.prisma.session.findUnique({
+    where: { tokenHash: hashSecret(token) },
+    include: { user: true },
+  });
+  if (!session) return;
+  await ctx.prisma.$transaction(async (tx) => {
+    const { count } = await tx.session.deleteMany({ where: { id: session.id } });
+    if (count === 0) return;
+    await recordAudit(tx, {
+      actor: { type: "user", id: session.user.id, name: session.user.email },
+      action: "auth.sign_out",
+      targetType: "session",
+      targetId: session.id,
+      at: ctx.now(),
+    });
+  });
 }
 
 /** Removes expired sessions; run from a periodic job. */
