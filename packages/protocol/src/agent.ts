@@ -46,11 +46,16 @@ export type InventoryReport = z.infer<typeof inventoryReportSchema>;
 export const AgentEvents = {
   inventory: "agent:inventory",
   heartbeat: "agent:heartbeat",
+  /** Payload DesiredStateResult (desired-state.ts); acknowledged like the other agent events. */
+  desiredStateResult: "agent:desired-state-result",
 } as const;
 
 /** Socket event names on /agent, server -> agent. */
 export const ServerToAgentEvents = {
   welcome: "server:welcome",
+  /** Payload DesiredState (desired-state.ts): the host's whole desired state, pushed after the welcome
+   * and whenever it changes. The agent applies the newest serial and answers with agent:desired-state-result. */
+  desiredState: "server:desired-state",
 } as const;
 
 export const welcomeSchema = z.object({

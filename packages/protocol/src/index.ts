@@ -1,4 +1,5 @@
 export * from "./agent";
+export * from "./attachments";
 export * from "./auth";
 export * from "./desired-state";
 export * from "./errors";
@@ -6,6 +7,8 @@ export * from "./health";
 export * from "./hosts";
 export * from "./inventory";
 export * from "./ipam";
+export * from "./networks";
+export * from "./operations";
 export * from "./ui";
 export * from "./validators";
 export * from "./version";
