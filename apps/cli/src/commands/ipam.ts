@@ -1,0 +1,292 @@
+import {
+  type Allocation,
+  allocationSchema,
+  type PoolDetail,
+  type PoolSummary,
+  poolDetailSchema,
+  poolSchema,
+  poolSummarySchema,
+} from "@switchyard/protocol";
+import { z } from "zod";
+import type { ApiClient } from "../api";
+import { defineCommand } from "../define";
+import { UsageError } from "../errors";
+import { formatTime, orDash, renderFields, renderTable } from "../format";
+import { writeJson } from "../io";
+
+const poolArg = { name: "POOL", description: "pool name or id" } as const;
+const poolListSchema = z.object({ pools: z.array(poolSummarySchema) });
+const allocationListSchema = z.object({ allocations: z.array(allocationSchema) });
+const enc = encodeURIComponent;
+
+async function hostId(client: ApiClient, nameOrId: string): Promise<string> {
+  return (await client.getHost(nameOrId)).id;
+}
+
+function intOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`${flag} takes a whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** `10.0.0.1-10.0.0.9,10.0.0.20` -> ranges. */
+function reservedOption(value: string | undefined): { first: string; last?: string }[] {
+  if (!value) return [];
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .map((part) => {
+      const [first, last, extra] = part.split("-");
+      if (!first || extra !== undefined)
+        throw new UsageError(`--reserve takes ADDRESS or FIRST-LAST, not ${part}`);
+      return last ? { first, last } : { first };
+    });
+}
+
+const bar = (used: number, total: number, width = 16) => {
+  const filled = total === 0 ? 0 : Math.round((used / total) * width);
+  return `${"#".repeat(filled)}${".".repeat(width - filled)}`;
+};
+
+export function formatPoolList(pools: readonly PoolSummary[]): string {
+  return renderTable(
+    ["NAME", "CIDR", "GATEWAY", "BLOCK", "ALLOCATED", "COOLING", "FREE", "BLOCKS", "BORROW"],
+    pools.map((p) => [
+      p.name,
+      p.cidr,
+      orDash(p.gateway),
+      p.effectiveBlockSize,
+      String(p.usage.allocated),
+      String(p.usage.coolingDown),
+      p.usage.free,
+      `${p.usage.blocksClaimed}/${p.usage.blocksTotal}`,
+      p.allowBorrow ? "yes" : "no",
+    ]),
+  );
+}
+
+/** `yardctl ipam show`: settings, usage, blocks per host, then the block map. */
+export function formatPoolDetail(pool: PoolDetail, now: Date): string {
+  const u = pool.usage;
+  const reserved = pool.reserved
+    .map((r) => (r.first === r.last ? r.first : `${r.first}-${r.last}`))
+    .join(", ");
+  const out = [
+    renderFields([
+      ["Name", pool.name],
+      ["ID", pool.id],
+      ["CIDR", pool.cidr],
+      ["Gateway", pool.gateway],
+      ["Block size", pool.effectiveBlockSize],
+      ["Reserved", reserved || null],
+      ["Cooldown", `${pool.cooldownSeconds}s (empty blocks return after ${pool.blockGraceSeconds}s)`],
+      ["Borrowing", pool.allowBorrow ? "allowed" : "off"],
+      [
+        "Addresses",
+        `${u.allocated} allocated, ${u.coolingDown} cooling down, ${u.free} free of ${u.usable} usable (${u.size} in subnet)`,
+      ],
+      ["Blocks", `${u.blocksClaimed} claimed, ${u.blocksFree} free of ${u.blocksTotal}`],
+      ["Created", formatTime(pool.createdAt, now)],
+    ]),
+  ];
+  if (u.hosts.length > 0) {
+    out.push(
+      "\nHosts\n",
+      renderTable(
+        ["HOST", "BLOCKS", "ALLOCATED", "CAPACITY"],
+        u.hosts.map((h) => [
+          orDash(h.hostName ?? h.hostId),
+          String(h.blocks),
+          String(h.allocated),
+          String(h.capacity),
+        ]),
+      ),
+    );
+  }
+  if (pool.blocks.length > 0) {
+    out.push(
+      "\nBlock map\n",
+      renderTable(
+        ["BLOCK", "FIRST", "LAST", "HOST", "USED", "COOLING", "MAP"],
+        pool.blocks.map((b) => [
+          b.index,
+          b.first,
+          b.last,
+          orDash(b.hostName ?? b.hostId),
+          `${b.allocated}/${b.usable}`,
+          String(b.coolingDown),
+          bar(b.allocated + b.coolingDown, b.usable),
+        ]),
+      ),
+    );
+  }
+  return out.join("");
+}
+
+export function formatAllocations(allocations: readonly Allocation[], now: Date): string {
+  return renderTable(
+    ["ADDRESS", "STATE", "HOST", "SOURCE", "KEY", "ALLOCATED", "REASON"],
+    allocations.map((a) => [
+      a.address,
+      a.state,
+      orDash(a.hostId),
+      a.source,
+      orDash(a.stickyKey),
+      formatTime(a.allocatedAt, now),
+      orDash(a.state === "active" ? a.reason : a.releaseReason),
+    ]),
+  );
+}
+
+export const commands = [
+  defineCommand({
+    path: ["ipam", "pools"],
+    summary: "list address pools with their usage",
+    options: {},
+    args: [],
+    async run(ctx) {
+      const { pools } = await ctx.client().request("GET", "/pools", poolListSchema);
+      if (ctx.json) writeJson(ctx.io.stdout, { pools });
+      else if (pools.length === 0)
+        ctx.io.stdout.write("No pools yet. Add one with: yardctl ipam create NAME --cidr CIDR\n");
+      else ctx.io.stdout.write(formatPoolList(pools));
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "show"],
+    summary: "show a pool: usage, blocks per host, block map",
+    options: {},
+    args: [poolArg],
+    async run(ctx, { args }) {
+      const pool = await ctx.client().request("GET", `/pools/${enc(args.POOL)}`, poolDetailSchema);
+      if (ctx.json) writeJson(ctx.io.stdout, pool);
+      else ctx.io.stdout.write(formatPoolDetail(pool, ctx.now()));
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "create"],
+    summary: "create an address pool",
+    description: "Hosts get aligned blocks of --block-size addresses from the pool on demand.",
+    options: {
+      cidr: { type: "string", valueName: "CIDR", description: "the subnet, e.g. 10.10.103.0/24 (required)" },
+      gateway: { type: "string", valueName: "ADDRESS", description: "gateway address (reserved)" },
+      "block-size": {
+        type: "string",
+        valueName: "N",
+        description: "addresses per host block, a power of two (16)",
+      },
+      reserve: { type: "string", valueName: "RANGES", description: "reserved addresses: A,B-C,..." },
+      cooldown: {
+        type: "string",
+        valueName: "SECONDS",
+        description: "quarantine of a released address (60)",
+      },
+      grace: {
+        type: "string",
+        valueName: "SECONDS",
+        description: "an empty block returns to the pool after (300)",
+      },
+      borrow: {
+        type: "boolean",
+        description: "when no block is free, take a free address from another host's block",
+      },
+      description: { type: "string", valueName: "TEXT", description: "what the pool is for" },
+    },
+    args: [{ name: "NAME", description: "pool name" }],
+    async run(ctx, { args, options }) {
+      if (!options.cidr) throw new UsageError("--cidr is required");
+      const body = {
+        name: args.NAME,
+        cidr: options.cidr,
+        ...(options.gateway ? { gateway: options.gateway } : {}),
+        ...(options["block-size"] ? { blockSize: intOption(options["block-size"], "--block-size") } : {}),
+        reserved: reservedOption(options.reserve),
+        ...(options.cooldown ? { cooldownSeconds: intOption(options.cooldown, "--cooldown") } : {}),
+        ...(options.grace ? { blockGraceSeconds: intOption(options.grace, "--grace") } : {}),
+        allowBorrow: options.borrow,
+        ...(options.description ? { description: options.description } : {}),
+      };
+      const pool = await ctx.client().request("POST", "/pools", poolSchema, body);
+      if (ctx.json) writeJson(ctx.io.stdout, pool);
+      else
+        ctx.io.stdout.write(
+          `Created pool ${pool.name} (${pool.cidr}, blocks of ${pool.effectiveBlockSize}).\n`,
+        );
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "allocate"],
+    summary: "allocate an address of a pool to a host",
+    options: {
+      host: { type: "string", valueName: "HOST", description: "host name or id (required)" },
+      ip: { type: "string", valueName: "ADDRESS", description: "this exact address" },
+      key: {
+        type: "string",
+        valueName: "KEY",
+        description: "sticky key: the same key gets the same address back",
+      },
+      reason: { type: "string", valueName: "TEXT", description: "why, kept in the history" },
+    },
+    args: [poolArg],
+    async run(ctx, { args, options }) {
+      if (!options.host) throw new UsageError("--host is required");
+      const client = ctx.client();
+      const body = {
+        hostId: await hostId(client, options.host),
+        ...(options.ip ? { address: options.ip } : {}),
+        ...(options.key ? { stickyKey: options.key } : {}),
+        ...(options.reason ? { reason: options.reason } : {}),
+      };
+      const a = await client.request("POST", `/pools/${enc(args.POOL)}/allocations`, allocationSchema, body);
+      if (ctx.json) writeJson(ctx.io.stdout, a);
+      else ctx.io.stdout.write(`${a.address}/${a.prefix}${a.gateway ? ` gateway ${a.gateway}` : ""}\n`);
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "release"],
+    summary: "release an address (it cools down before reuse)",
+    options: {
+      reason: { type: "string", valueName: "TEXT", description: "why (required, kept in the history)" },
+    },
+    args: [poolArg, { name: "ADDRESS", description: "the address to release" }],
+    async run(ctx, { args, options }) {
+      if (!options.reason) throw new UsageError("--reason is required");
+      const path = `/pools/${enc(args.POOL)}/allocations/${enc(args.ADDRESS)}`;
+      const a = await ctx.client().request("DELETE", path, allocationSchema, { reason: options.reason });
+      if (ctx.json) writeJson(ctx.io.stdout, a);
+      else ctx.io.stdout.write(`Released ${a.address}; reusable by others from ${orDash(a.reusableAt)}.\n`);
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "allocations"],
+    summary: "list a pool's held addresses (or its whole history)",
+    options: {
+      host: { type: "string", valueName: "HOST", description: "only this host's (name or id)" },
+      all: { type: "boolean", description: "include released addresses (history)" },
+    },
+    args: [poolArg],
+    async run(ctx, { args, options }) {
+      const client = ctx.client();
+      const query = new URLSearchParams({ state: options.all ? "all" : "held" });
+      if (options.host) query.set("hostId", await hostId(client, options.host));
+      const { allocations } = await client.request(
+        "GET",
+        `/pools/${enc(args.POOL)}/allocations?${query}`,
+        allocationListSchema,
+      );
+      if (ctx.json) writeJson(ctx.io.stdout, { allocations });
+      else
+        ctx.io.stdout.write(
+          allocations.length === 0 ? "No allocations.\n" : formatAllocations(allocations, ctx.now()),
+        );
+      return 0;
+    },
+  }),
+];
