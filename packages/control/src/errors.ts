@@ -16,7 +16,9 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, field?: string) => new DomainError("not_found", `${what} not found`, field);
+export const notFound = (what: string, field?: string) =>
+  new DomainError("not_found", `${what} not found`, field);
 export const conflict = (message: string, field?: string, details?: Record<string, unknown>) =>
   new DomainError("conflict", message, field, details);
-export const invalid = (message: string, field: string) => new DomainError("validation_failed", message, field);
+export const invalid = (message: string, field: string) =>
+  new DomainError("validation_failed", message, field);
