@@ -8,6 +8,9 @@ const RETRYABLE = new Set(["40001", "40P01", "23505"]);
 export function sqlStateOf(err: unknown, depth = 0): string | null {
   if (depth > 6 || err === null || typeof err !== "object") return null;
   const rec = err as Record<string, unknown>;
+  // Prisma's own codes and @prisma/adapter-pg's error kinds (it drops the SQLSTATE for these).
+  if (rec.code === "P2034" || rec.kind === "TransactionWriteConflict") return "40001";
+  if (rec.code === "P2002" || rec.kind === "UniqueConstraintViolation") return "23505";
   for (const key of ["originalCode", "code"]) {
     const v = rec[key];
     if (typeof v === "string" && /^[0-9A-Z]{5}$/.test(v) && !v.startsWith("P")) return v;
@@ -18,7 +21,7 @@ export function sqlStateOf(err: unknown, depth = 0): string | null {
   }
   const message = typeof rec.message === "string" ? rec.message : "";
   if (/deadlock detected/i.test(message)) return "40P01";
-  if (/could not serialize/i.test(message)) return "40001";
+  if (/could not serialize|write conflict or a deadlock/i.test(message)) return "40001";
   if (/unique constraint|duplicate key/i.test(message)) return "23505";
   return null;
 }
