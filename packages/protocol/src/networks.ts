@@ -42,8 +42,13 @@ export const defaultVxlanBridge = (vni: number): string => `brvx${vni}`;
  * POST /api/v1/networks.
  *  - `vlan` only for `ovs` (1-4094; 0 and 4095 are refused); omitted = untagged access ports.
  *  - `vni` required for `vxlan` (1-16777215); `vxlanPort` its UDP port (4789).
- *  - `bridgeName` for bridge / ovs / vxlan (defaults above); `uplink` the parent / trunk / bridge port
- *    (required for macvlan, network-wide or in every host's override: checked at attach time).
+ *  - `bridgeName` for bridge / ovs / vxlan (defaults above); `uplink` the Linux bridge port (bridge), the
+ *    trunk port (ovs), the parent (macvlan: required, network-wide or in the host's override, checked at
+ *    attach time) or, for vxlan, the underlay interface whose IPv4 address is the tunnel source.
+ *  - VXLAN underlay address of a host: its override's `underlayAddress`; else the first IPv4 address
+ *    (not loopback, not link-local) of its effective `uplink` in its latest inventory; else the first
+ *    such address on any interface of its inventory that Switchyard did not make and that is not a
+ *    bridge. A host with none cannot be attached (422 naming hostOverrides).
  *  - `hostOverrides`: keyed by host id or host name.
  */
 export const createNetworkBodySchema = z
@@ -85,8 +90,6 @@ export const createNetworkBodySchema = z
       issue("vxlanPort", "only vxlan networks have a vxlanPort");
     if (body.driver === "macvlan" && body.bridgeName !== undefined)
       issue("bridgeName", "a macvlan network has no bridge (name its parent in uplink)");
-    if (body.driver === "vxlan" && body.uplink !== undefined)
-      issue("uplink", "a vxlan network has no uplink (the tunnel is routed over the underlay)");
     if (body.driver === "vxlan" && cidr && cidr.family !== 4)
       issue("subnet", "vxlan networks carry IPv4 subnets only");
   });
