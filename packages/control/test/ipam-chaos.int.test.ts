@@ -38,6 +38,21 @@ it("the same explicit address requested 20 times at once: exactly one wins, the 
   }
 });
 
+it("one sticky key asked for by 10 hosts at once gets exactly one address", async () => {
+  const ctx = serviceContext(db.prisma);
+  const hosts = await createHosts(db.prisma, "skey", 10);
+  await createPool(ctx, testActor, { name: "skey", cidr: "10.32.0.0/24" });
+  const outcomes = await Promise.allSettled(
+    hosts.map((hostId) => allocateAddress(ctx, testActor, { pool: "skey", hostId, stickyKey: "db-0" })),
+  );
+  expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+  for (const o of outcomes) {
+    if (o.status === "rejected")
+      expect((o.reason as Error).message).toMatch(/sticky key db-0 already holds 10\.32\.0\./);
+  }
+  expect(await db.prisma.addressAllocation.count({ where: { stickyKey: "db-0", releasedAt: null } })).toBe(1);
+});
+
 it("mixed allocate / explicit / sticky / borrow / release / sweep traffic keeps every invariant", async () => {
   // A separate client with more connections, so requests really run side by side.
   const prisma = createPrisma(db.url, { poolSize: 12 });

@@ -15,6 +15,7 @@ import {
   claimBlock,
   claimedBlocks,
   lockHostInPool,
+  lockStickyKey,
   ownBlocks,
   tryLockBlockClaim,
   unavailableOffsets,
@@ -59,6 +60,7 @@ export async function allocateAddress(
         allocatedBy: actor.name ?? actor.id ?? actor.type,
       };
       await lockHostInPool(tx, pool.id, input.hostId);
+      if (input.stickyKey) await lockStickyKey(tx, pool.id, input.stickyKey);
       return allocateInTransaction(req, input.address);
     }, TX_OPTIONS),
   );

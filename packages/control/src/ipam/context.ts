@@ -29,6 +29,18 @@ export async function lockHostInPool(
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${poolId}), hashtext(${hostId}))`;
 }
 
+/**
+ * Serializes requests carrying the same sticky key in one pool, so two hosts asking with the same key
+ * at once cannot both get an address. Always taken after the host lock, never before (no cycles).
+ */
+export async function lockStickyKey(
+  tx: Prisma.TransactionClient,
+  poolId: string,
+  key: string,
+): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${poolId}:sticky`}), hashtext(${key}))`;
+}
+
 /** Offsets in the given blocks that nobody may take now: held, or released and still cooling down. */
 export async function unavailableOffsets(
   req: AllocationRequest,

@@ -10,6 +10,12 @@ import { TX_OPTIONS } from "./tx";
  */
 export async function returnEmptyBlocks(ctx: ServiceContext): Promise<number> {
   const now = ctx.now();
+  // Blocks of deleted hosts start their grace period once nothing active is left in them.
+  await ctx.prisma.$executeRaw`
+    UPDATE "AddressBlock" b SET "emptySince" = ${ts(now)}
+    WHERE b."hostId" IS NULL AND b."emptySince" IS NULL AND NOT EXISTS (
+      SELECT 1 FROM "AddressAllocation" a WHERE a."poolId" = b."poolId" AND a."blockIndex" = b."index"
+        AND a."heldOffset" IS NOT NULL AND a."releasedAt" IS NULL)`;
   const candidates = await ctx.prisma.$queryRaw<{ id: string; poolId: string; hostId: string | null }[]>`
     SELECT b."id", b."poolId", b."hostId" FROM "AddressBlock" b JOIN "AddressPool" p ON p."id" = b."poolId"
     WHERE b."emptySince" IS NOT NULL
