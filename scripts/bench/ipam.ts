@@ -5,7 +5,8 @@
  *   tsx scripts/bench/ipam.ts [--count N] [--clients 1,8,64] [--processes 1,2] [--hosts 20]
  *
  * Uses DATABASE_URL's server when set (a fresh database on it), else an embedded PostgreSQL in a temp dir.
- * Each scenario gets its own pool (10.x.0.0/16, blocks of 16) and its own hosts.
+ * Each scenario gets its own pool (10.x.0.0/16, blocks of 16) and its own hosts; each process first
+ * warms up (connections opened, code paths run) on a separate pool, then all start at once.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -60,12 +61,20 @@ try {
       n++;
       const name = `bench-${processes}p-${clients}c`;
       await createPool(ctx, actor, { name, cidr: `10.${n}.0.0/16`, blockSize: 16 });
+      await createPool(ctx, actor, { name: `${name}-warmup`, cidr: `10.${100 + n}.0.0/16`, blockSize: 16 });
       const hosts: string[] = [];
       for (let i = 0; i < Number(values.hosts); i++) {
         hosts.push((await db.prisma.host.create({ data: { name: `${name}-h${i}` } })).id);
       }
-      const count = values.count ? Number(values.count) : Math.max(200, clients * 12);
-      const spec = { url: db.url, pool: name, hosts, count, concurrency: clients };
+      const count = values.count ? Number(values.count) : Math.max(500, clients * 16);
+      const spec = {
+        url: db.url,
+        pool: name,
+        hosts,
+        count,
+        concurrency: clients,
+        warmupPool: `${name}-warmup`,
+      };
       const specs = Array.from({ length: processes }, (_, i) => ({ ...spec, offset: i * 7 }));
       const { wallMs, outputs } = await runWorkers(specs);
       const results = outputs.flatMap((o) => o.results);

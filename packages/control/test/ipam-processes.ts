@@ -13,6 +13,7 @@ export interface WorkerSpec {
   count: number;
   concurrency: number;
   offset?: number;
+  warmupPool?: string;
 }
 
 export interface WorkerOutput {

@@ -18,6 +18,8 @@ interface WorkerArgs {
   count: number;
   concurrency: number;
   offset?: number;
+  /** Allocations to make from this other pool before "ready" (connections open, code paths warm). */
+  warmupPool?: string;
 }
 
 export type WorkerResult =
@@ -30,6 +32,18 @@ const ctx = { prisma, now: () => new Date() };
 const actor = { type: "system" as const, id: null, name: `worker-${process.pid}` };
 
 await prisma.$queryRaw`SELECT 1`;
+if (args.warmupPool) {
+  const pool = args.warmupPool;
+  await Promise.all(
+    Array.from({ length: Math.max(args.concurrency, 4) }, (_, i) =>
+      allocateAddress(ctx, actor, {
+        pool,
+        hostId: args.hosts[i % args.hosts.length] as string,
+        reason: "warm-up",
+      }),
+    ),
+  );
+}
 process.stdout.write("ready\n");
 const stdin = createInterface({ input: process.stdin });
 await new Promise<void>((resolve) => stdin.once("line", () => resolve()));
