@@ -1,13 +1,17 @@
 export * from "./agent-auth";
 export * from "./api-tokens";
+export * from "./attachments";
 export * from "./audit";
 export * from "./context";
+export * from "./desired-state";
 export * from "./enrollment";
 export * from "./errors";
 export * from "./hosts";
 export * from "./inventory";
 export * from "./ipam";
 export type * from "./models";
+export * from "./networks";
+export * from "./operations";
 export * from "./passwords";
 export * from "./presence";
 export * from "./principal";

@@ -1,0 +1,11 @@
+export { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
+export {
+  createNetwork,
+  deleteNetwork,
+  findNetwork,
+  getNetwork,
+  LIVE_ATTACHMENT_STATUSES,
+  listNetworks,
+} from "./networks";
+export { findOrCreateSubnetPool, poolNameForSubnet } from "./pool";
+export { type SegmentClash, type SegmentInfo, segmentClash } from "./segments";

@@ -1,0 +1,257 @@
+import { Prisma } from "@switchyard/db";
+import { canonicalAddress, formatCidr, parseCidr } from "@switchyard/ipam";
+import {
+  type CreateNetworkInput,
+  createNetworkBodySchema,
+  DEFAULT_BRIDGE_NAMES,
+  defaultVxlanBridge,
+  type Network,
+} from "@switchyard/protocol";
+import { type Actor, recordAudit } from "../audit";
+import type { Db, ServiceContext } from "../context";
+import { DomainError, notFound } from "../errors";
+import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
+import { findOrCreateSubnetPool } from "./pool";
+import { segmentClash } from "./segments";
+
+/** Attachment statuses that still occupy a network (everything but detached). */
+export const LIVE_ATTACHMENT_STATUSES = ["pending", "applied", "failed", "detaching"] as const;
+
+const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
+
+function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join(".") || "body";
+  return new DomainError("validation_failed", `${field}: ${issue?.message ?? "invalid"}`, field);
+}
+
+/** A network by id or name (not_found naming `field`). */
+export async function findNetwork(
+  db: Db,
+  idOrName: string,
+  field = "network",
+): Promise<NetworkWithOverrides> {
+  const row = await db.network.findFirst({
+    where: { OR: [{ id: idOrName }, { name: idOrName }] },
+    include: networkInclude,
+  });
+  if (!row) throw notFound(`network ${idOrName}`, field);
+  return row;
+}
+
+async function toDtos(db: Db, rows: NetworkWithOverrides[]): Promise<Network[]> {
+  if (rows.length === 0) return [];
+  const pools = await db.addressPool.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.poolId))] } },
+    select: { id: true, name: true },
+  });
+  const counts = await db.attachment.groupBy({
+    by: ["networkId"],
+    where: { networkId: { in: rows.map((r) => r.id) }, status: { in: [...LIVE_ATTACHMENT_STATUSES] } },
+    _count: { _all: true },
+  });
+  const poolName = new Map(pools.map((p) => [p.id, p.name]));
+  const count = new Map(counts.map((c) => [c.networkId, c._count._all]));
+  return rows.map((r) => toNetworkDto(r, poolName.get(r.poolId) ?? r.poolId, count.get(r.id) ?? 0));
+}
+
+export async function listNetworks(ctx: ServiceContext): Promise<Network[]> {
+  const rows = await ctx.prisma.network.findMany({ include: networkInclude, orderBy: { name: "asc" } });
+  return toDtos(ctx.prisma, rows);
+}
+
+export async function getNetwork(ctx: ServiceContext, idOrName: string): Promise<Network> {
+  const [dto] = await toDtos(ctx.prisma, [await findNetwork(ctx.prisma, idOrName, "id")]);
+  return dto as Network;
+}
+
+/** Serializes network creation so the L2-segment checks see every committed network. */
+const NETWORKS_LOCK_KEY = 727_003;
+
+/**
+ * Creates a network: validates the body (again, so the service is safe without the HTTP edge), resolves
+ * per-host overrides (host id or name), refuses a second network on the same L2 segment with an
+ * overlapping subnet (409), and binds the subnet to its IPAM pool (found or created by CIDR).
+ */
+export async function createNetwork(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: CreateNetworkInput,
+): Promise<Network> {
+  const parsed = createNetworkBodySchema.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error);
+  const body = parsed.data;
+  const cidr = parseCidr(body.subnet);
+  const subnet = formatCidr(cidr);
+  const gateway = body.gateway ? canonicalAddress(body.gateway) : null;
+  const bridgeName =
+    body.driver === "macvlan"
+      ? null
+      : (body.bridgeName ??
+        (body.driver === "vxlan"
+          ? defaultVxlanBridge(body.vni as number)
+          : DEFAULT_BRIDGE_NAMES[body.driver]));
+  if (body.driver === "macvlan" && !body.uplink && Object.keys(body.hostOverrides).length === 0) {
+    throw new DomainError(
+      "validation_failed",
+      "uplink: a macvlan network needs its parent interface (uplink), network-wide or per host in hostOverrides",
+      "uplink",
+    );
+  }
+
+  const overrides: {
+    hostId: string;
+    bridgeName: string | null;
+    uplink: string | null;
+    underlay: string | null;
+  }[] = [];
+  for (const [key, o] of Object.entries(body.hostOverrides)) {
+    const host = await ctx.prisma.host.findFirst({ where: { OR: [{ id: key }, { name: key }] } });
+    if (!host)
+      throw new DomainError("validation_failed", `hostOverrides: no host ${key}`, `hostOverrides.${key}`);
+    if (overrides.some((x) => x.hostId === host.id))
+      throw new DomainError(
+        "validation_failed",
+        `hostOverrides: host ${key} named twice`,
+        `hostOverrides.${key}`,
+      );
+    if (o.bridgeName && body.driver === "macvlan")
+      throw new DomainError(
+        "validation_failed",
+        "a macvlan network has no bridge",
+        `hostOverrides.${key}.bridgeName`,
+      );
+    overrides.push({
+      hostId: host.id,
+      bridgeName: o.bridgeName ?? null,
+      uplink: o.uplink ?? null,
+      underlay: o.underlayAddress ?? null,
+    });
+  }
+
+  const candidate = {
+    name: body.name,
+    driver: body.driver,
+    subnet,
+    vlan: body.vlan ?? null,
+    vni: body.vni ?? null,
+    bridgeName,
+    uplink: body.uplink ?? null,
+  };
+  const pool = await findOrCreateSubnetPool(ctx, actor, subnet, gateway);
+  const now = ctx.now();
+  try {
+    const row = await ctx.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${NETWORKS_LOCK_KEY})`;
+      if (await tx.network.findUnique({ where: { name: body.name }, select: { id: true } }))
+        throw new DomainError("conflict", `a network named ${body.name} already exists`, "name");
+      const existing = await tx.network.findMany({
+        select: {
+          name: true,
+          driver: true,
+          subnet: true,
+          vlan: true,
+          vni: true,
+          bridgeName: true,
+          uplink: true,
+        },
+      });
+      for (const other of existing) {
+        const clash = segmentClash(candidate, other);
+        if (clash) throw new DomainError("conflict", clash.message, clash.field, { network: other.name });
+      }
+      const created = await tx.network.create({
+        data: {
+          name: body.name,
+          driver: body.driver,
+          subnet,
+          prefixLength: cidr.prefix,
+          gateway,
+          vlan: body.vlan ?? null,
+          vni: body.vni ?? null,
+          vxlanPort: body.driver === "vxlan" ? (body.vxlanPort ?? 4789) : null,
+          bridgeName,
+          uplink: body.uplink ?? null,
+          mtu: body.mtu ?? null,
+          poolId: pool.id,
+          description: body.description ?? null,
+          createdAt: now,
+          createdBy: actorLabel(actor),
+          hostOverrides: {
+            create: overrides.map((o) => ({
+              hostId: o.hostId,
+              bridgeName: o.bridgeName,
+              uplink: o.uplink,
+              underlayAddress: o.underlay,
+            })),
+          },
+        },
+        include: networkInclude,
+      });
+      await recordAudit(tx, {
+        actor,
+        action: "network.create",
+        targetType: "network",
+        targetId: created.id,
+        details: { name: created.name, driver: created.driver, subnet, vlan: created.vlan, vni: created.vni },
+        at: now,
+      });
+      return created;
+    });
+    const [dto] = await toDtos(ctx.prisma, [row]);
+    return dto as Network;
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      const target = JSON.stringify(err.meta ?? {});
+      if (target.includes("vni"))
+        throw new DomainError("conflict", `VNI ${body.vni} is already used by another network`, "vni");
+      throw new DomainError("conflict", `a network named ${body.name} already exists`, "name");
+    }
+    throw err;
+  }
+}
+
+/**
+ * Deletes a network that no container is attached to any more (409 naming the live attachments
+ * otherwise). Its detached history goes with it; its IPAM pool stays (other networks may share it).
+ */
+export async function deleteNetwork(
+  ctx: ServiceContext,
+  actor: Actor,
+  idOrName: string,
+  reason: string | null = null,
+): Promise<Network> {
+  const now = ctx.now();
+  return ctx.prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${NETWORKS_LOCK_KEY})`;
+    const row = await findNetwork(tx, idOrName, "id");
+    const [dto] = await toDtos(tx, [row]);
+    // Lock the network row so an attach in flight (which reads it FOR SHARE) cannot slip in.
+    await tx.$queryRaw`SELECT "id" FROM "Network" WHERE "id" = ${row.id} FOR UPDATE`;
+    const live = await tx.attachment.findMany({
+      where: { networkId: row.id, status: { in: [...LIVE_ATTACHMENT_STATUSES] } },
+      select: { id: true },
+      take: 20,
+    });
+    if (live.length > 0) {
+      throw new DomainError(
+        "conflict",
+        `network ${row.name} still has ${live.length === 20 ? "20 or more" : live.length} attachment(s); detach them first`,
+        "id",
+        { attachmentIds: live.map((a) => a.id) },
+      );
+    }
+    await tx.attachment.deleteMany({ where: { networkId: row.id } });
+    await tx.network.delete({ where: { id: row.id } });
+    await recordAudit(tx, {
+      actor,
+      action: "network.delete",
+      targetType: "network",
+      targetId: row.id,
+      reason,
+      details: { name: row.name, subnet: row.subnet },
+      at: now,
+    });
+    return dto as Network;
+  });
+}

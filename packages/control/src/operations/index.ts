@@ -1,0 +1,2 @@
+export { type OperationWithNames, operationInclude, toOperationDto } from "./dto";
+export { findOperation, getOperation, listOperations, operationsByIds } from "./queries";
