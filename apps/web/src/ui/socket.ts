@@ -1,13 +1,28 @@
 import {
+  type Attachment,
+  attachmentChangedSchema,
   type HostSummary,
   hostChangedSchema,
   inventoryChangedSchema,
+  type Network,
+  networkChangedSchema,
+  type Operation,
+  operationChangedSchema,
   type Topology,
   UiEvents,
 } from "@switchyard/protocol";
 import type { QueryClient } from "@tanstack/react-query";
 import { io } from "socket.io-client";
+import { type AttachmentFilter, attachmentKeys, patchAttachmentList } from "./queries/attachments";
 import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
+import { networkKeys, patchNetworkList } from "./queries/networks";
+import {
+  newerOperation,
+  type OperationFilter,
+  operationKeys,
+  patchOperationList,
+} from "./queries/operations";
+import { poolKeys } from "./queries/pools";
 import { queryKeys } from "./queries/query-keys";
 
 const REFUSED_RETRY_MS = 5_000;
@@ -24,6 +39,30 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
   socket.on("connect", () => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
     void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+    for (const queryKey of [networkKeys.all, attachmentKeys.all, operationKeys.all, poolKeys.all])
+      void queryClient.invalidateQueries({ queryKey });
+  });
+
+  socket.on(UiEvents.operationChanged, (payload: unknown) => {
+    const parsed = operationChangedSchema.safeParse(payload);
+    if (parsed.success) applyOperationChanged(queryClient, parsed.data.operation);
+    else void queryClient.invalidateQueries({ queryKey: operationKeys.all });
+  });
+
+  socket.on(UiEvents.attachmentChanged, (payload: unknown) => {
+    const parsed = attachmentChangedSchema.safeParse(payload);
+    if (parsed.success) applyAttachmentChanged(queryClient, parsed.data.attachment);
+    else void queryClient.invalidateQueries({ queryKey: attachmentKeys.all });
+    // Attachment counts and pool usage follow from it.
+    void queryClient.invalidateQueries({ queryKey: networkKeys.all });
+    void queryClient.invalidateQueries({ queryKey: poolKeys.all });
+  });
+
+  socket.on(UiEvents.networkChanged, (payload: unknown) => {
+    const parsed = networkChangedSchema.safeParse(payload);
+    if (parsed.success) applyNetworkChanged(queryClient, parsed.data.networkId, parsed.data.network);
+    else void queryClient.invalidateQueries({ queryKey: networkKeys.all });
+    void queryClient.invalidateQueries({ queryKey: poolKeys.list });
   });
 
   socket.on(UiEvents.hostChanged, (payload: unknown) => {
@@ -69,4 +108,33 @@ function applyHostChanged(queryClient: QueryClient, host: HostSummary): void {
   const patched = patchTopology(topology, host);
   if (patched) queryClient.setQueryData(queryKeys.topology, patched);
   else void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+}
+
+function applyOperationChanged(queryClient: QueryClient, operation: Operation): void {
+  queryClient.setQueryData(operationKeys.detail(operation.id), (current: Operation | undefined) =>
+    newerOperation(current, operation),
+  );
+  for (const [queryKey] of queryClient.getQueriesData<Operation[]>({ queryKey: operationKeys.lists })) {
+    const filter = (queryKey[2] ?? {}) as OperationFilter;
+    queryClient.setQueryData(queryKey, (list: Operation[] | undefined) =>
+      patchOperationList(list, operation, filter),
+    );
+  }
+}
+
+function applyAttachmentChanged(queryClient: QueryClient, attachment: Attachment): void {
+  for (const [queryKey] of queryClient.getQueriesData<Attachment[]>({ queryKey: attachmentKeys.lists })) {
+    const filter = (queryKey[2] ?? {}) as AttachmentFilter;
+    queryClient.setQueryData(queryKey, (list: Attachment[] | undefined) =>
+      patchAttachmentList(list, attachment, filter),
+    );
+  }
+}
+
+function applyNetworkChanged(queryClient: QueryClient, networkId: string, network: Network | null): void {
+  queryClient.setQueryData(networkKeys.list, (list: Network[] | undefined) =>
+    patchNetworkList(list, networkId, network),
+  );
+  if (network) queryClient.setQueryData(networkKeys.detail(networkId), network);
+  else void queryClient.invalidateQueries({ queryKey: networkKeys.detail(networkId) });
 }

@@ -1,0 +1,78 @@
+import {
+  type AttachInput,
+  type Attachment,
+  type AttachmentOperation,
+  attachmentListSchema,
+  attachmentOperationSchema,
+} from "@switchyard/protocol";
+import { queryOptions } from "@tanstack/react-query";
+import { fetchJson } from "../api/fetch-json";
+
+/** Which attachments a list shows: by network and/or host (id or name); detached ones only with `all`. */
+export interface AttachmentFilter {
+  network?: string;
+  host?: string;
+  all?: boolean;
+}
+
+export const attachmentKeys = {
+  all: ["attachments"] as const,
+  lists: ["attachments", "list"] as const,
+  list: (filter: AttachmentFilter) => ["attachments", "list", filter] as const,
+};
+
+function listPath(filter: AttachmentFilter): string {
+  const params = new URLSearchParams();
+  if (filter.network) params.set("network", filter.network);
+  if (filter.host) params.set("host", filter.host);
+  if (filter.all) params.set("all", "true");
+  const query = params.toString();
+  return query ? `/api/v1/attachments?${query}` : "/api/v1/attachments";
+}
+
+export function attachmentsQuery(filter: AttachmentFilter = {}) {
+  return queryOptions({
+    queryKey: attachmentKeys.list(filter),
+    queryFn: async () => (await fetchJson(listPath(filter), attachmentListSchema)).attachments,
+  });
+}
+
+export function attach(body: AttachInput): Promise<AttachmentOperation> {
+  return fetchJson("/api/v1/attachments", attachmentOperationSchema, { method: "POST", body });
+}
+
+export function detach(id: string, reason?: string): Promise<AttachmentOperation> {
+  return fetchJson(`/api/v1/attachments/${encodeURIComponent(id)}`, attachmentOperationSchema, {
+    method: "DELETE",
+    ...(reason ? { body: { reason } } : {}),
+  });
+}
+
+/** Attachments that still hold their slot (the server's list leaves detached ones out). */
+export function isActiveAttachment(attachment: Attachment): boolean {
+  return attachment.status !== "detached";
+}
+
+function matches(attachment: Attachment, filter: AttachmentFilter): boolean {
+  if (filter.network && filter.network !== attachment.networkId && filter.network !== attachment.networkName)
+    return false;
+  if (filter.host && filter.host !== attachment.hostId && filter.host !== attachment.hostName) return false;
+  return filter.all === true || isActiveAttachment(attachment);
+}
+
+/**
+ * attachment:changed on a cached list: replaces a known attachment, adds a new one that matches the
+ * list's filter, drops one that no longer matches (detached). Order: oldest first, as the server lists.
+ */
+export function patchAttachmentList(
+  attachments: Attachment[] | undefined,
+  changed: Attachment,
+  filter: AttachmentFilter,
+): Attachment[] | undefined {
+  if (!attachments) return attachments;
+  const rest = attachments.filter((a) => a.id !== changed.id);
+  if (!matches(changed, filter)) return rest.length === attachments.length ? attachments : rest;
+  const known = rest.length !== attachments.length;
+  if (known) return attachments.map((a) => (a.id === changed.id ? changed : a));
+  return [...attachments, changed].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
