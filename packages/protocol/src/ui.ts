@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { attachmentSchema } from "./attachments";
+import { reconcileEventSchema } from "./desired-state";
 import { hostSummarySchema } from "./hosts";
 import { networkSchema } from "./networks";
 import { operationSchema } from "./operations";
@@ -14,6 +15,8 @@ export const UiEvents = {
   attachmentChanged: "attachment:changed",
   /** { networkId, network }: created (network set) or deleted (network null). */
   networkChanged: "network:changed",
+  /** { hostId, serial, events }: what an agent's reconcile repaired or failed at (drift, errors). */
+  reconcileEvents: "host:reconcile-events",
 } as const;
 
 export const hostChangedSchema = z.object({ host: hostSummarySchema });
@@ -24,3 +27,9 @@ export const attachmentChangedSchema = z.object({ attachment: attachmentSchema }
 export type AttachmentChanged = z.infer<typeof attachmentChangedSchema>;
 export const networkChangedSchema = z.object({ networkId: z.string(), network: networkSchema.nullable() });
 export type NetworkChanged = z.infer<typeof networkChangedSchema>;
+export const reconcileEventsSchema = z.object({
+  hostId: z.string(),
+  serial: z.number().int(),
+  events: z.array(reconcileEventSchema),
+});
+export type ReconcileEvents = z.infer<typeof reconcileEventsSchema>;

@@ -1,9 +1,14 @@
 import {
+  applyDesiredStateResult,
   authenticateAgent,
   DomainError,
   ingestInventory,
+  type LedgerChanges,
+  loadDesiredState,
   markOfflineIfNotSeenSince,
+  markOperationsSent,
   markSeen,
+  recordBuildProblems,
   recordHeartbeat,
   type ServiceContext,
   sweepOfflineHosts,
@@ -11,11 +16,17 @@ import {
 import {
   AgentEvents,
   type AgentRefusal,
+  type Attachment,
   agentHandshakeSchema,
+  type DesiredState,
+  desiredStateResultSchema,
   type HostSummary,
   heartbeatSchema,
   inventoryReportSchema,
+  type Network,
+  type Operation,
   PROTOCOL_VERSION,
+  type ReconcileEvents,
   ServerToAgentEvents,
   UiEvents,
   type User,
@@ -31,9 +42,11 @@ export type AgentAck = { ok: true } | { ok: false; error: { code: string; messag
 export interface AgentToServerEvents {
   [AgentEvents.inventory]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
   [AgentEvents.heartbeat]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
+  [AgentEvents.desiredStateResult]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
 }
 export interface ServerToAgentEventMap {
   [ServerToAgentEvents.welcome]: (welcome: Welcome) => void;
+  [ServerToAgentEvents.desiredState]: (state: DesiredState) => void;
 }
 export interface AgentSocketData {
   hostId: string;
@@ -43,6 +56,10 @@ export interface AgentSocketData {
 export interface ServerToUiEvents {
   [UiEvents.hostChanged]: (payload: { host: HostSummary }) => void;
   [UiEvents.inventoryChanged]: (payload: { hostId: string; receivedAt: string }) => void;
+  [UiEvents.operationChanged]: (payload: { operation: Operation }) => void;
+  [UiEvents.attachmentChanged]: (payload: { attachment: Attachment }) => void;
+  [UiEvents.networkChanged]: (payload: { networkId: string; network: Network | null }) => void;
+  [UiEvents.reconcileEvents]: (payload: ReconcileEvents) => void;
 }
 export interface UiSocketData {
   user: User;
@@ -63,7 +80,13 @@ export interface HubOptions {
   agentDisconnectGraceMs: number;
 }
 
-export interface Hub extends HubPort {
+export interface Hub extends Required<HubPort> {
+  /**
+   * Pushes the host's whole desired state to its agent (wherever it is connected) and marks its pending
+   * operations sent; does nothing while the agent is offline (its operations stay pending until it
+   * connects). Resolves the pushed serial, or null.
+   */
+  pushDesiredState(hostId: string): Promise<number | null>;
   /** One presence sweep now (the interval calls this too); returns the hosts marked offline. */
   sweep(): Promise<HostSummary[]>;
   stop(): void;
@@ -95,6 +118,28 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
     disconnectHost(hostId) {
       agents.in(hostRoom(hostId)).disconnectSockets(true);
     },
+    desiredStateChanged(hostIds) {
+      for (const hostId of new Set(hostIds)) {
+        hub.pushDesiredState(hostId).catch((err: unknown) => {
+          logger.error({ err, hostId }, "pushing the desired state failed");
+        });
+      }
+    },
+    ledgerChanged(changes) {
+      for (const attachment of changes.attachments ?? []) ui.emit(UiEvents.attachmentChanged, { attachment });
+      for (const operation of changes.operations ?? []) ui.emit(UiEvents.operationChanged, { operation });
+    },
+    networkChanged(networkId, network) {
+      ui.emit(UiEvents.networkChanged, { networkId, network });
+    },
+    async pushDesiredState(hostId) {
+      // fetchSockets asks every replica (through the adapter): is the agent connected anywhere?
+      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+      if (sockets.length === 0) return null;
+      return sendDesiredState(hostId, (state) =>
+        agents.to(hostRoom(hostId)).emit(ServerToAgentEvents.desiredState, state),
+      );
+    },
     async sweep() {
       const changed = await sweepOfflineHosts(services, options.offlineAfterMs);
       for (const host of changed) {
@@ -109,6 +154,20 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       timers.clear();
     },
   };
+
+  /** Builds the host's desired state, hands it to `send`, then records what was sent. */
+  async function sendDesiredState(hostId: string, send: (state: DesiredState) => void): Promise<number> {
+    const plan = await loadDesiredState(services.prisma, hostId);
+    const problems: LedgerChanges = await recordBuildProblems(services, plan.problems);
+    send(plan.state);
+    const sent = await markOperationsSent(services, hostId, plan.state.serial);
+    hub.ledgerChanged({ attachments: problems.attachments, operations: [...problems.operations, ...sent] });
+    logger.debug(
+      { hostId, serial: plan.state.serial, endpoints: plan.state.endpoints.length },
+      "desired state pushed",
+    );
+    return plan.state.serial;
+  }
 
   // ------------------------------------------------------------------ /agent
   agents.use(async (socket, next) => {
@@ -227,6 +286,41 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       }),
     );
 
+    socket.on(AgentEvents.desiredStateResult, (payload, ack) =>
+      serially(async () => {
+        try {
+          const parsed = desiredStateResultSchema.safeParse(payload);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new DomainError(
+              "validation_failed",
+              `desired state result is invalid: ${issue?.message ?? "invalid"}`,
+              issue?.path.join(".") || "result",
+            );
+          }
+          const outcome = await applyDesiredStateResult(services, hostId, parsed.data);
+          if (!outcome.accepted) {
+            log.warn({ serial: parsed.data.serial }, "result for a serial this host never had, ignored");
+          }
+          hub.ledgerChanged(outcome);
+          if (outcome.notable.length > 0) {
+            log.info(
+              { serial: parsed.data.serial, events: outcome.notable },
+              "agent repaired drift or failed",
+            );
+            ui.emit(UiEvents.reconcileEvents, {
+              hostId,
+              serial: parsed.data.serial,
+              events: outcome.notable,
+            });
+          }
+          reply(ack, { ok: true });
+        } catch (err) {
+          fail(ack, err, "desired state result");
+        }
+      }),
+    );
+
     socket.on("disconnect", (reason) => {
       const disconnectedAt = services.now();
       log.info({ reason }, "agent disconnected");
@@ -264,6 +358,16 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       } catch (err) {
         fail(undefined, err, "connect");
         socket.disconnect(true);
+        return;
+      }
+      try {
+        // Whatever happened while the agent was away: its whole current desired state.
+        const serial = await sendDesiredState(hostId, (state) =>
+          socket.emit(ServerToAgentEvents.desiredState, state),
+        );
+        log.info({ serial }, "desired state sent on connect");
+      } catch (err) {
+        log.error({ err }, "sending the desired state on connect failed");
       }
     });
   });

@@ -7,7 +7,7 @@ import {
   type ServiceContext,
 } from "@switchyard/control";
 import type { PrismaClient } from "@switchyard/db";
-import type { HostSummary } from "@switchyard/protocol";
+import type { Attachment, HostSummary, Network, Operation } from "@switchyard/protocol";
 import type { Logger } from "../logger";
 import { parseCookies } from "./cookies";
 
@@ -19,6 +19,12 @@ export interface HubPort {
   inventoryChanged(hostId: string, receivedAt: Date): void;
   /** Drop the agent's live socket(s), on every replica. */
   disconnectHost(hostId: string): void;
+  /** The hosts' desired serials changed: push their desired state to their agents (any replica). */
+  desiredStateChanged?(hostIds: readonly string[]): void;
+  /** Tell browsers attachments / operations changed. */
+  ledgerChanged?(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
+  /** Tell browsers a network was created (network) or deleted (null). */
+  networkChanged?(networkId: string, network: Network | null): void;
 }
 
 export const noopHub: HubPort = {

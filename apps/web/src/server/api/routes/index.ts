@@ -1,8 +1,11 @@
 import type { Route } from "../router";
 import { agentRoutes } from "./agent";
+import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
 import { healthRoutes } from "./health";
 import { hostRoutes } from "./hosts";
+import { networkRoutes } from "./networks";
+import { operationRoutes } from "./operations";
 import { poolRoutes } from "./pools";
 import { tokenRoutes } from "./tokens";
 
@@ -17,4 +20,7 @@ export const routes: Route[] = [
   ...hostRoutes,
   ...agentRoutes,
   ...poolRoutes,
+  ...networkRoutes,
+  ...attachmentRoutes,
+  ...operationRoutes,
 ];
