@@ -1,7 +1,15 @@
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../src/errors";
-import { allocateAddress, createPool, getPool, releaseAddress, returnEmptyBlocks } from "../src/ipam";
+import {
+  allocateAddress,
+  createPool,
+  getPool,
+  listAllocations,
+  releaseAddress,
+  releaseAllocation,
+  returnEmptyBlocks,
+} from "../src/ipam";
 import { createHosts, manualClock, serviceContext, testActor } from "./ipam-fixtures";
 
 let db: TestDatabase;
@@ -260,5 +268,33 @@ describe("IPAM service", () => {
     expect((await rejection(createPool(ctx, testActor, { name: "dup", cidr: "10.9.0.0/24" }))).code).toBe(
       "conflict",
     );
+  });
+
+  it("releases by allocation id and lists held addresses and history", async () => {
+    const ctx = serviceContext(db.prisma);
+    const [h1] = (await createHosts(db.prisma, "byid", 1)) as [string];
+    await createPool(ctx, testActor, { name: "byid", cidr: "10.8.0.0/28", cooldownSeconds: 5 });
+    const a = await allocateAddress(ctx, testActor, {
+      pool: "byid",
+      hostId: h1,
+      networkId: "net-1",
+      endpointId: "ep-1",
+      reason: "attach con1",
+    });
+    expect(a).toMatchObject({
+      networkId: "net-1",
+      endpointId: "ep-1",
+      reason: "attach con1",
+      allocatedBy: "ipam-test",
+    });
+    const released = await releaseAllocation(ctx, testActor, a.id, "detach");
+    expect(released).toMatchObject({ id: a.id, state: "cooling", releaseReason: "detach" });
+    expect((await rejection(releaseAllocation(ctx, testActor, a.id, "again"))).code).toBe("conflict");
+    expect((await rejection(releaseAllocation(ctx, testActor, "nope", "x"))).code).toBe("not_found");
+    expect((await listAllocations(ctx, "byid")).map((x) => [x.address, x.state])).toEqual([
+      ["10.8.0.1", "cooling"],
+    ]);
+    const audit = await db.prisma.auditEvent.findFirst({ where: { action: "ipam.release", targetId: a.id } });
+    expect(audit).toMatchObject({ reason: "detach", actorName: "ipam-test" });
   });
 });

@@ -4,7 +4,7 @@ export { renderIpamMetrics } from "./metrics";
 export { findPool, planOf, toPoolDto } from "./pool-record";
 export { createPool } from "./pools";
 export { type AllocationQuery, getPool, listAllocations, listPools } from "./queries";
-export { type ReleaseInput, releaseAddress } from "./release";
+export { type ReleaseInput, releaseAddress, releaseAllocation } from "./release";
 export { isRetryable, sqlStateOf } from "./retry";
 export { returnEmptyBlocks } from "./sweep";
 export { poolUsage } from "./usage";

@@ -84,3 +84,21 @@ export async function releaseAddress(
   const row = await ctx.prisma.addressAllocation.findUniqueOrThrow({ where: { id } });
   return toAllocationDto(row, pool, ctx.now());
 }
+
+/** Releases by allocation id (what an endpoint keeps): the same as releasing its address in its pool. */
+export async function releaseAllocation(
+  ctx: ServiceContext,
+  actor: Actor,
+  allocationId: string,
+  reason: string,
+): Promise<Allocation> {
+  const row = await ctx.prisma.addressAllocation.findUnique({ where: { id: allocationId } });
+  if (!row) throw notFound(`allocation ${allocationId}`, "allocationId");
+  if (row.heldOffset === null || row.releasedAt) {
+    throw conflict(`allocation ${allocationId} (${row.address}) is already released`, "allocationId", {
+      address: row.address,
+      releasedAt: row.releasedAt?.toISOString() ?? null,
+    });
+  }
+  return releaseAddress(ctx, actor, { poolId: row.poolId, address: row.address, reason });
+}
