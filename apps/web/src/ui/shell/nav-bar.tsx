@@ -10,6 +10,9 @@ import { SIGN_IN_PATH } from "./sign-in-path";
 const links = [
   { href: "/", label: "Topology" },
   { href: "/hosts", label: "Hosts" },
+  { href: "/networks", label: "Networks" },
+  { href: "/operations", label: "Operations" },
+  { href: "/pools", label: "Pools" },
 ];
 
 function isActive(pathname: string, href: string): boolean {
