@@ -128,13 +128,27 @@ async function fillBlocks(
 /** Claims the lowest free block (skipping any another process claims first) and takes its lowest free address. */
 async function fromNewBlock(req: AllocationRequest): Promise<AllocationRow | null> {
   const claimed = await claimedBlocks(req);
+  const busy: bigint[] = [];
   for (const index of claimableBlocks(req.plan.layout, claimed, req.plan.reserved)) {
-    if (!(await tryLockBlockClaim(req, index))) continue;
-    if (!(await claimBlock(req, index))) continue;
-    const id = await fillBlocks(req, [index], "block", "own");
-    if (id) return id;
+    if (!(await tryLockBlockClaim(req, index))) {
+      busy.push(index);
+      continue;
+    }
+    const row = await claimAndFill(req, index);
+    if (row) return row;
+  }
+  // Every other free block was being claimed by someone else. Before calling the pool exhausted,
+  // wait for those claims to finish: one may roll back and leave its block free.
+  for (const index of busy) {
+    const row = await claimAndFill(req, index);
+    if (row) return row;
   }
   return null;
+}
+
+async function claimAndFill(req: AllocationRequest, index: bigint): Promise<AllocationRow | null> {
+  if (!(await claimBlock(req, index))) return null;
+  return fillBlocks(req, [index], "block", "own");
 }
 
 async function explicitAddress(req: AllocationRequest, address: string): Promise<AllocationRow> {
