@@ -1,5 +1,7 @@
-import { readInventory } from "@switchyard/netops";
+import { join } from "node:path";
+import { DockerClient, FileEndpointStore, Reconciler, readInventory } from "@switchyard/netops";
 import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
+import { type Applier, createApplier, type StateReconciler } from "./apply";
 import type { AgentConfig } from "./config";
 import { type Connection, type ConnectionInput, connectToControlPlane } from "./connection";
 import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
@@ -17,6 +19,10 @@ export interface RunAgentInput {
   connect?: ConnectionInput["connect"];
   /** Replaces the real inventory reader (tests). */
   collect?: () => Promise<Inventory>;
+  /** Replaces the netops Reconciler (tests). */
+  reconciler?: StateReconciler;
+  /** Called once the applier exists (tests). */
+  onApplier?: (applier: Applier) => void;
   /** Called once the connection exists (tests). */
   onConnection?: (connection: Connection) => void;
 }
@@ -48,6 +54,26 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           onWarning: (message, fields) => logger.warn(message, fields),
         }));
 
+    // One reconciler per host: one reconcile at a time, newest serial wins; applied endpoints are
+    // remembered in a file so a restarted agent removes what it made even after a crash.
+    const reconciler =
+      input.reconciler ??
+      new Reconciler({
+        store: new FileEndpointStore(join(config.stateDir, "endpoints.json")),
+        docker: new DockerClient(config.dockerSocket),
+        options: {
+          datapathType: config.datapathType,
+          garpCount: config.garpCount,
+          ovsDb: config.ovsDb,
+        },
+      });
+    const applier = createApplier({
+      reconciler,
+      logger: logger.child({ component: "apply" }),
+      reconcileIntervalMs: config.reconcileIntervalMs,
+    });
+    input.onApplier?.(applier);
+
     const connection = connectToControlPlane({
       server: config.server,
       handshake: agentHandshakeSchema.parse({
@@ -64,10 +90,17 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           sendHeartbeat: channel.sendHeartbeat,
           pollIntervalMs: config.pollIntervalMs,
           heartbeatIntervalMs: welcome.heartbeatIntervalMs,
-          appliedSerial: () => 0,
+          appliedSerial: () => applier.appliedSerial(),
           logger,
         });
-        return () => reporter.stop();
+        applier.setSink(channel.sendDesiredStateResult);
+        return () => {
+          applier.setSink(null);
+          reporter.stop();
+        };
+      },
+      onDesiredState: (payload, channel) => {
+        void applier.receive(payload, channel.sendDesiredStateResult);
       },
     });
     input.onConnection?.(connection);
@@ -76,6 +109,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     if (input.signal.aborted) connection.stop();
     const code = await connection.done;
     input.signal.removeEventListener("abort", onAbort);
+    applier.stop();
     return code;
   } catch (error) {
     if (error instanceof FatalError) {

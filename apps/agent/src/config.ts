@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type LogLevel, logLevels } from "./logger";
@@ -18,6 +19,9 @@ Options (environment fallback in brackets):
   --ovs-db REMOTE         Open vSwitch database (default ${DEFAULT_OVS_DB})  [SWITCHYARD_OVS_DB]
   --docker-socket PATH    Docker daemon socket (default ${DEFAULT_DOCKER_SOCKET})  [SWITCHYARD_DOCKER_SOCKET]
   --datapath-type TYPE    OVS datapath for bridges the agent creates: system (default) or netdev  [SWITCHYARD_DATAPATH_TYPE]
+  --garp-count N          gratuitous ARPs sent after an endpoint is configured, 0-10 (default 1)  [SWITCHYARD_GARP_COUNT]
+  --state-dir PATH        where applied endpoints are remembered (default: the credential file's directory)  [SWITCHYARD_STATE_DIR]
+  --reconcile-interval DUR  re-apply the last desired state this often, repairing drift; 0 disables (default 30s)  [SWITCHYARD_RECONCILE_INTERVAL]
   --poll-interval DUR     inventory poll interval: 500ms, 2s, 1m (default 2s)  [SWITCHYARD_POLL_INTERVAL]
   --hostname NAME         name reported for this host (default: the system hostname)  [SWITCHYARD_HOSTNAME]
   --netns-prefix PREFIX   report only named network namespaces starting with PREFIX  [SWITCHYARD_NETNS_PREFIX]
@@ -67,6 +71,20 @@ const baseSchema = z.object({
   /** OVS datapath type for bridges the agent creates (`netdev` in labs without the kernel module). */
   datapathType: z.enum(["system", "netdev"], { message: "must be system or netdev" }),
   pollIntervalMs: durationSchema.pipe(z.number().int().min(100, "must be at least 100ms").max(3_600_000)),
+  garpCount: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(10, "must be between 0 and 10")),
+  /** Directory of the applied-endpoint store (endpoints.json). */
+  stateDir: z.string().min(1),
+  reconcileIntervalMs: durationSchema.pipe(
+    z
+      .number()
+      .int()
+      .refine((n) => n === 0 || n >= 1000, "must be 0 (off) or at least 1s")
+      .refine((n) => n <= 86_400_000, "must be at most 24h"),
+  ),
   hostname: z.string().min(1).max(255),
   netnsPrefix: optional(z.string().min(1)),
   logLevel: z.enum(logLevels),
@@ -110,6 +128,9 @@ export function parseConfig(
         "docker-socket": { type: "string" },
         "datapath-type": { type: "string" },
         "poll-interval": { type: "string" },
+        "garp-count": { type: "string" },
+        "state-dir": { type: "string" },
+        "reconcile-interval": { type: "string" },
         hostname: { type: "string" },
         "netns-prefix": { type: "string" },
         "log-level": { type: "string" },
@@ -129,14 +150,18 @@ export function parseConfig(
     const v = values[flag];
     return typeof v === "string" ? v : env[envName];
   };
+  const credentialFile = pick("credential-file", "SWITCHYARD_CREDENTIAL_FILE") ?? DEFAULT_CREDENTIAL_FILE;
   const raw = {
     server: pick("server", "SWITCHYARD_SERVER"),
     token: pick("token", "SWITCHYARD_TOKEN"),
-    credentialFile: pick("credential-file", "SWITCHYARD_CREDENTIAL_FILE") ?? DEFAULT_CREDENTIAL_FILE,
+    credentialFile,
     ovsDb: pick("ovs-db", "SWITCHYARD_OVS_DB") ?? DEFAULT_OVS_DB,
     dockerSocket: pick("docker-socket", "SWITCHYARD_DOCKER_SOCKET") ?? DEFAULT_DOCKER_SOCKET,
     datapathType: pick("datapath-type", "SWITCHYARD_DATAPATH_TYPE") ?? "system",
     pollIntervalMs: pick("poll-interval", "SWITCHYARD_POLL_INTERVAL") ?? "2s",
+    garpCount: pick("garp-count", "SWITCHYARD_GARP_COUNT") ?? "1",
+    stateDir: pick("state-dir", "SWITCHYARD_STATE_DIR") || dirname(credentialFile),
+    reconcileIntervalMs: pick("reconcile-interval", "SWITCHYARD_RECONCILE_INTERVAL") ?? "30s",
     hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
     netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
     logLevel: (pick("log-level", "SWITCHYARD_LOG_LEVEL") ?? "info").toLowerCase() as LogLevel,
@@ -149,6 +174,9 @@ export function parseConfig(
     dockerSocket: "--docker-socket",
     datapathType: "--datapath-type",
     pollIntervalMs: "--poll-interval",
+    garpCount: "--garp-count",
+    stateDir: "--state-dir",
+    reconcileIntervalMs: "--reconcile-interval",
     hostname: "--hostname",
     netnsPrefix: "--netns-prefix",
     logLevel: "--log-level",

@@ -3,6 +3,7 @@ import {
   type AgentHandshake,
   type AgentRefusal,
   agentRefusalSchema,
+  type DesiredStateResult,
   type Heartbeat,
   type Inventory,
   ServerToAgentEvents,
@@ -18,6 +19,7 @@ import type { Logger } from "./logger";
 export interface AgentChannel {
   sendInventory(inventory: Inventory): Promise<boolean>;
   sendHeartbeat(heartbeat: Heartbeat): Promise<boolean>;
+  sendDesiredStateResult(result: DesiredStateResult): Promise<boolean>;
 }
 
 export interface ConnectionInput {
@@ -26,6 +28,8 @@ export interface ConnectionInput {
   logger: Logger;
   /** Called on every `server:welcome` (each (re)connection); returns the function that ends that session. */
   onWelcome: (welcome: Welcome, channel: AgentChannel) => () => void;
+  /** A `server:desired-state` arrived (payload not yet validated). */
+  onDesiredState?: (payload: unknown, channel: AgentChannel) => void;
   ackTimeoutMs?: number;
   /** socket.io-client's `io` (tests may wrap it). */
   connect?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -129,6 +133,7 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
   const channel: AgentChannel = {
     sendInventory: (inventory) => send(AgentEvents.inventory, { inventory }),
     sendHeartbeat: (heartbeat) => send(AgentEvents.heartbeat, heartbeat),
+    sendDesiredStateResult: (result) => send(AgentEvents.desiredStateResult, result),
   };
 
   socket.on("connect", () => {
@@ -145,6 +150,10 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
     logger.info("welcomed", { hostId: welcome.data.hostId, host: welcome.data.hostName });
     endSession?.();
     endSession = input.onWelcome(welcome.data, channel);
+  });
+
+  socket.on(ServerToAgentEvents.desiredState, (payload: unknown) => {
+    input.onDesiredState?.(payload, channel);
   });
 
   socket.on("disconnect", (reason) => {

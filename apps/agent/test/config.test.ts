@@ -16,11 +16,39 @@ describe("parseConfig", () => {
         dockerSocket: "/var/run/docker.sock",
         datapathType: "system",
         pollIntervalMs: 2000,
+        garpCount: 1,
+        stateDir: "/var/lib/switchyard",
+        reconcileIntervalMs: 30_000,
         hostname: "box1",
         netnsPrefix: null,
         logLevel: "info",
       },
     });
+  });
+
+  it("parses --garp-count, --state-dir and --reconcile-interval, refusing bad values by flag name", () => {
+    const cmd = parseConfig(
+      ["--server", "http://cp", "--garp-count", "3", "--state-dir", "/tmp/st", "--reconcile-interval", "0"],
+      {},
+      defaults,
+    );
+    expect(cmd.action === "run" && cmd.config).toMatchObject({
+      garpCount: 3,
+      stateDir: "/tmp/st",
+      reconcileIntervalMs: 0,
+    });
+    const env = { SWITCHYARD_CREDENTIAL_FILE: "/etc/sy/cred.json" };
+    const fromEnv = parseConfig(["--server", "http://cp"], env, defaults);
+    expect(fromEnv.action === "run" && fromEnv.config.stateDir).toBe("/etc/sy");
+    expect(() => parseConfig(["--server", "http://cp", "--garp-count", "11"], {}, defaults)).toThrow(
+      /--garp-count/,
+    );
+    expect(() => parseConfig(["--server", "http://cp", "--garp-count", "x"], {}, defaults)).toThrow(
+      /--garp-count/,
+    );
+    expect(() =>
+      parseConfig(["--server", "http://cp", "--reconcile-interval", "10ms"], {}, defaults),
+    ).toThrow(/--reconcile-interval/);
   });
 
   it("falls back to SWITCHYARD_* variables; flags win", () => {
