@@ -53,6 +53,40 @@ it("one sticky key asked for by 10 hosts at once gets exactly one address", asyn
   expect(await db.prisma.addressAllocation.count({ where: { stickyKey: "db-0", releasedAt: null } })).toBe(1);
 });
 
+it("exhausting a pool concurrently: exactly every usable address is handed out once, the rest get pool_exhausted", async () => {
+  const prisma = createPrisma(db.url, { poolSize: 12 });
+  const ctx = serviceContext(prisma);
+  try {
+    const hosts = await createHosts(prisma, "drain", 10);
+    // 64 addresses minus network and broadcast = 62 usable, in 8 blocks of 8.
+    await createPool(ctx, testActor, {
+      name: "drain",
+      cidr: "10.33.0.0/26",
+      blockSize: 8,
+      allowBorrow: true,
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        allocateAddress(ctx, testActor, { pool: "drain", hostId: hosts[i % hosts.length] as string }),
+      ),
+    );
+    const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.address] : []));
+    expect(won).toHaveLength(62);
+    expect(new Set(won).size).toBe(62);
+    for (const o of outcomes) {
+      if (o.status === "rejected") {
+        expect(o.reason).toBeInstanceOf(DomainError);
+        expect(o.reason).toMatchObject({
+          code: "pool_exhausted",
+          details: { usable: "62", allocated: 62, blocksClaimed: 8 },
+        });
+      }
+    }
+  } finally {
+    await prisma.$disconnect();
+  }
+}, 60_000);
+
 it("mixed allocate / explicit / sticky / borrow / release / sweep traffic keeps every invariant", async () => {
   // A separate client with more connections, so requests really run side by side.
   const prisma = createPrisma(db.url, { poolSize: 12 });
