@@ -16,6 +16,12 @@ import {
   linuxBridgePorts,
 } from "./attachments";
 import { elementIds } from "./element-ids";
+import {
+  buildTunnelEdges,
+  containerAttachmentStatus,
+  emptyOverlay,
+  type NetworkOverlay,
+} from "./network-overlay";
 import { UNTAGGED_COLOR, vlanColor } from "./vlan-colors";
 
 export type TopologyNodeKind =
@@ -40,30 +46,64 @@ export interface TopologyNodeData {
   status?: HostStatus;
   /** Containers only. */
   containerId?: string;
+  /** Containers only: `docker` or `netns`. */
+  runtime?: string;
+  /** Containers only: the worst status of its attachments known to the control plane, if any. */
+  attachmentStatus?: string;
 }
 
 export interface TopologyEdgeData {
   id: string;
   source: string;
   target: string;
-  kind: "uplink" | "attachment";
+  kind: "uplink" | "attachment" | "tunnel";
   label: string;
   color: string;
   vlan: number | null;
   hostId: string;
+  /** Tunnels only: the vxlan network and the far host. */
+  networkId?: string;
+  peerHostId?: string;
 }
 
 export type TopologyElement =
   | { group: "nodes"; data: TopologyNodeData; classes: string }
   | { group: "edges"; data: TopologyEdgeData; classes: string };
 
-/** The graph of a topology: pure, deterministic, stable ids (see element-ids.ts). */
-export function buildTopologyElements(topology: Topology): TopologyElement[] {
+/**
+ * The graph of a topology: pure, deterministic, stable ids (see element-ids.ts). With the control
+ * plane's networks and attachments, containers carry their attachment status and hosts on one vxlan
+ * network are joined by tunnel edges.
+ */
+export function buildTopologyElements(
+  topology: Topology,
+  overlay: NetworkOverlay = emptyOverlay,
+): TopologyElement[] {
   const hosts = [...topology.hosts].sort((a, b) => a.name.localeCompare(b.name));
-  return hosts.flatMap(hostElements);
+  const elements = hosts.flatMap((host) => hostElements(host, overlay));
+  const ids = new Set(elements.map((element) => element.data.id));
+  for (const tunnel of buildTunnelEdges(hosts, overlay, (id) => ids.has(id))) {
+    elements.push({
+      group: "edges",
+      data: {
+        id: tunnel.id,
+        source: tunnel.source,
+        target: tunnel.target,
+        kind: "tunnel",
+        label: tunnel.label,
+        color: tunnel.color,
+        vlan: null,
+        hostId: tunnel.sourceHostId,
+        networkId: tunnel.networkId,
+        peerHostId: tunnel.targetHostId,
+      },
+      classes: `tunnel vxlan vni-${tunnel.vni}`,
+    });
+  }
+  return elements;
 }
 
-function hostElements(host: HostDetail): TopologyElement[] {
+function hostElements(host: HostDetail, overlay: NetworkOverlay): TopologyElement[] {
   const hostNode: TopologyElement = {
     group: "nodes",
     data: {
@@ -78,7 +118,7 @@ function hostElements(host: HostDetail): TopologyElement[] {
     classes: `host status-${host.status}`,
   };
   if (!host.inventory) return [hostNode];
-  return [hostNode, ...inventoryElements(host, host.inventory)];
+  return [hostNode, ...inventoryElements(host, host.inventory, overlay)];
 }
 
 /** Collects elements by id so an interface reached twice (uplink and macvlan parent) appears once. */
@@ -94,7 +134,11 @@ class ElementSet {
   }
 }
 
-function inventoryElements(host: HostDetail, inventory: Inventory): TopologyElement[] {
+function inventoryElements(
+  host: HostDetail,
+  inventory: Inventory,
+  overlay: NetworkOverlay,
+): TopologyElement[] {
   const elements = new ElementSet();
   const parent = elementIds.host(host.id);
   const node = (id: string, kind: TopologyNodeKind, name: string, label: string, classes: string) =>
@@ -157,7 +201,10 @@ function inventoryElements(host: HostDetail, inventory: Inventory): TopologyElem
     const id = elementIds.container(host.id, container.id);
     const address = container.interfaces.flatMap((iface) => iface.addresses).find((a) => a.family === "inet");
     const label = address ? `${container.name}\n${address.address}` : container.name;
-    const classes = `container runtime-${container.runtime} state-${cssToken(container.state)}`;
+    const attachmentStatus = containerAttachmentStatus(host.id, container, overlay.attachments);
+    const classes =
+      `container runtime-${container.runtime} state-${cssToken(container.state)}` +
+      (attachmentStatus ? ` attach-${attachmentStatus}` : "");
     elements.add({
       group: "nodes",
       data: {
@@ -169,6 +216,8 @@ function inventoryElements(host: HostDetail, inventory: Inventory): TopologyElem
         hostName: host.name,
         name: container.name,
         containerId: container.id,
+        runtime: container.runtime,
+        ...(attachmentStatus ? { attachmentStatus } : {}),
       },
       classes,
     });

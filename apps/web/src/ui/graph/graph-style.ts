@@ -8,6 +8,13 @@ export const statusColors = {
   revoked: "#868e96",
 } as const;
 
+/** Container borders by the status of their attachments (see globals.css .att-*). */
+export const attachmentColors = {
+  pending: "#1c7ed6",
+  failed: "#c92a2a",
+  applied: "#2b8a3e",
+} as const;
+
 export const graphStyle: StylesheetJson = [
   {
     selector: "node",
@@ -111,5 +118,31 @@ export const graphStyle: StylesheetJson = [
   { selector: "edge.vlan", style: { width: 2.5 } },
   { selector: "edge.trunk", style: { width: 3, "line-style": "solid" } },
   { selector: "edge.direct", style: { "line-style": "dashed" } },
+  {
+    selector: "edge.tunnel",
+    style: {
+      width: 2.5,
+      "line-style": "dashed",
+      "line-dash-pattern": [8, 4],
+      "curve-style": "unbundled-bezier",
+      "control-point-distances": [30],
+      "control-point-weights": [0.5],
+      "target-arrow-shape": "none",
+      "font-weight": "bold",
+      "z-index": 5,
+    },
+  },
+  {
+    selector: "node.container.attach-pending, node.container.attach-detaching",
+    style: { "border-width": 3, "border-style": "dashed", "border-color": attachmentColors.pending },
+  },
+  {
+    selector: "node.container.attach-failed",
+    style: { "border-width": 3, "border-color": attachmentColors.failed },
+  },
+  {
+    selector: "node.container.attach-applied",
+    style: { "border-width": 2, "border-color": attachmentColors.applied },
+  },
   { selector: "edge:selected", style: { width: 4 } },
 ];

@@ -101,6 +101,15 @@ function GraphLegend() {
       <li>
         <span className="legend-swatch netns" /> netns
       </li>
+      <li>
+        <span className="legend-swatch tunnel" /> VXLAN tunnel
+      </li>
+      <li>
+        <span className="legend-swatch attach-pending" /> attaching
+      </li>
+      <li>
+        <span className="legend-swatch attach-failed" /> failed
+      </li>
     </ul>
   );
 }

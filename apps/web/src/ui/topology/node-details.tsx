@@ -1,5 +1,8 @@
-import type { HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
+import type { Attachment, HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
 import Link from "next/link";
+import { useState } from "react";
+import { AttachForm } from "../attach/attach-form";
+import { containerText } from "../attach/attach-form-values";
 import { formatAddress, sortAddresses } from "../format/addresses";
 import { RelativeTime } from "../format/relative-time-view";
 import {
@@ -9,11 +12,15 @@ import {
   linuxBridgePorts,
 } from "../graph/attachments";
 import type { TopologyNodeData } from "../graph/elements";
+import { attachmentMatchesContainer } from "../graph/network-overlay";
 import { StatusBadge } from "../hosts/status-badge";
+import { AttachmentStatusBadge } from "../networks/attachment-status-badge";
 
 interface NodeDetailsProps {
   node: TopologyNodeData;
   host: HostDetail;
+  /** The control plane's attachments (all hosts); a container shows its own. */
+  attachments?: Attachment[];
   onClose: () => void;
 }
 
@@ -27,7 +34,7 @@ const kindTitles: Record<TopologyNodeData["kind"], string> = {
 };
 
 /** Side panel for the clicked graph node. */
-export function NodeDetails({ node, host, onClose }: NodeDetailsProps) {
+export function NodeDetails({ node, host, attachments = [], onClose }: NodeDetailsProps) {
   return (
     <section className="node-details card" aria-label="Selection details" data-testid="node-details">
       <header>
@@ -40,6 +47,7 @@ export function NodeDetails({ node, host, onClose }: NodeDetailsProps) {
         </button>
       </header>
       <NodeBody node={node} host={host} />
+      {node.kind === "container" && <ContainerNetworks node={node} host={host} attachments={attachments} />}
     </section>
   );
 }
@@ -223,6 +231,76 @@ function ContainerBody({ inventory, containerId }: { inventory: Inventory; conta
           })}
         </tbody>
       </table>
+    </>
+  );
+}
+
+/**
+ * The container's attachments known to the control plane, and the attach action (host and container
+ * prefilled from the selection). Test ids: `container-attachments`, `container-attachment-<network>`
+ * (data-status), `attach-open`, then the attach form's.
+ */
+function ContainerNetworks({
+  node,
+  host,
+  attachments,
+}: {
+  node: TopologyNodeData;
+  host: HostDetail;
+  attachments: Attachment[];
+}) {
+  const [attaching, setAttaching] = useState(false);
+  const container = host.inventory?.containers.find((c) => c.id === node.containerId);
+  if (!container) return null;
+  const mine = attachments.filter(
+    (a) => a.hostId === host.id && a.status !== "detached" && attachmentMatchesContainer(a, container),
+  );
+  const canAttach = host.status !== "revoked";
+  return (
+    <>
+      <h3>Networks</h3>
+      {mine.length === 0 ? (
+        <p className="muted small">Not attached by Switchyard.</p>
+      ) : (
+        <table className="data-table compact" data-testid="container-attachments">
+          <tbody>
+            {mine.map((a) => (
+              <tr key={a.id} data-testid={`container-attachment-${a.networkName}`} data-status={a.status}>
+                <td>
+                  <Link href={`/networks/${a.networkId}`} className="mono">
+                    {a.networkName}
+                  </Link>
+                </td>
+                <td className="mono">
+                  {a.ifname} {a.address}
+                </td>
+                <td>
+                  <AttachmentStatusBadge status={a.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {mine.some((a) => a.error) && <p className="form-error small">{mine.find((a) => a.error)?.error}</p>}
+      {attaching ? (
+        <AttachForm
+          prefill={{ host: host.id, container: containerText(container) }}
+          fixedTarget={{ hostName: host.name, containerName: container.name }}
+          onClose={() => setAttaching(false)}
+        />
+      ) : (
+        canAttach && (
+          <button
+            type="button"
+            className="button small primary"
+            onClick={() => setAttaching(true)}
+            data-testid="attach-open"
+          >
+            Attach to a network…
+          </button>
+        )
+      )}
     </>
   );
 }

@@ -3,7 +3,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { buildTopologyElements, type TopologyNodeData } from "../graph/elements";
+import type { NetworkOverlay } from "../graph/network-overlay";
 import { TopologyGraph } from "../graph/topology-graph";
+import { attachmentsQuery } from "../queries/attachments";
+import { networksQuery } from "../queries/networks";
 import { topologyQuery } from "../queries/topology";
 import { QueryState } from "../shell/query-state";
 import { NodeDetails } from "./node-details";
@@ -11,10 +14,17 @@ import { TopologySummary } from "./topology-summary";
 
 export function TopologyPage() {
   const topology = useQuery(topologyQuery());
+  // Networks and attachments add VXLAN tunnels and attachment states; the graph draws without them.
+  const networks = useQuery(networksQuery());
+  const attachments = useQuery(attachmentsQuery());
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const overlay = useMemo<NetworkOverlay>(
+    () => ({ networks: networks.data ?? [], attachments: attachments.data ?? [] }),
+    [networks.data, attachments.data],
+  );
   const elements = useMemo(
-    () => (topology.data ? buildTopologyElements(topology.data) : []),
-    [topology.data],
+    () => (topology.data ? buildTopologyElements(topology.data, overlay) : []),
+    [topology.data, overlay],
   );
 
   if (!topology.data) return <QueryState error={topology.error} />;
@@ -33,7 +43,13 @@ export function TopologyPage() {
       <div className="topology-main">
         <TopologyGraph elements={elements} selectedId={selectedId} onSelect={setSelectedId} />
         {selected && selectedHost && (
-          <NodeDetails node={selected.data} host={selectedHost} onClose={() => setSelectedId(null)} />
+          <NodeDetails
+            key={selected.data.id}
+            node={selected.data}
+            host={selectedHost}
+            attachments={overlay.attachments}
+            onClose={() => setSelectedId(null)}
+          />
         )}
         {topology.data.hosts.length === 0 && (
           <div className="graph-empty">No hosts enrolled yet. Add one on the Hosts page.</div>
