@@ -18,7 +18,10 @@ function withoutFieldPrefix(message: string, field: string): string {
 export function fieldErrorsOf(error: unknown): FieldErrors {
   if (!error) return {};
   if (error instanceof ApiRequestError && error.field) {
-    return { [topField(error.field)]: withoutFieldPrefix(error.message, error.field) };
+    const top = topField(error.field);
+    const message = withoutFieldPrefix(error.message, error.field);
+    // A nested field keeps the rest of its path: "h1.uplink: ..." next to the overrides.
+    return { [top]: top === error.field ? message : `${error.field.slice(top.length + 1)}: ${message}` };
   }
   return { "": errorMessage(error) };
 }
