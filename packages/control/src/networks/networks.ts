@@ -11,7 +11,7 @@ import { type Actor, recordAudit } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
-import { findOrCreateSubnetPool } from "./pool";
+import { dropUnusedPool, findOrCreateSubnetPool } from "./pool";
 import { segmentClash } from "./segments";
 
 /** Attachment statuses that still occupy a network (everything but detached). */
@@ -138,28 +138,33 @@ export async function createNetwork(
     bridgeName,
     uplink: body.uplink ?? null,
   };
+  /** Name and L2-segment checks: before the pool is made (so a refused network leaves nothing), and again under the lock. */
+  const check = async (db: Db) => {
+    if (await db.network.findUnique({ where: { name: body.name }, select: { id: true } }))
+      throw new DomainError("conflict", `a network named ${body.name} already exists`, "name");
+    const existing = await db.network.findMany({
+      select: {
+        name: true,
+        driver: true,
+        subnet: true,
+        vlan: true,
+        vni: true,
+        bridgeName: true,
+        uplink: true,
+      },
+    });
+    for (const other of existing) {
+      const clash = segmentClash(candidate, other);
+      if (clash) throw new DomainError("conflict", clash.message, clash.field, { network: other.name });
+    }
+  };
+  await check(ctx.prisma);
   const pool = await findOrCreateSubnetPool(ctx, actor, subnet, gateway);
   const now = ctx.now();
   try {
     const row = await ctx.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${NETWORKS_LOCK_KEY})`;
-      if (await tx.network.findUnique({ where: { name: body.name }, select: { id: true } }))
-        throw new DomainError("conflict", `a network named ${body.name} already exists`, "name");
-      const existing = await tx.network.findMany({
-        select: {
-          name: true,
-          driver: true,
-          subnet: true,
-          vlan: true,
-          vni: true,
-          bridgeName: true,
-          uplink: true,
-        },
-      });
-      for (const other of existing) {
-        const clash = segmentClash(candidate, other);
-        if (clash) throw new DomainError("conflict", clash.message, clash.field, { network: other.name });
-      }
+      await check(tx);
       const created = await tx.network.create({
         data: {
           name: body.name,
@@ -201,6 +206,7 @@ export async function createNetwork(
     const [dto] = await toDtos(ctx.prisma, [row]);
     return dto as Network;
   } catch (err) {
+    if (pool.created) await dropUnusedPool(ctx, pool.id).catch(() => undefined);
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
       const target = JSON.stringify(err.meta ?? {});
       if (target.includes("vni"))

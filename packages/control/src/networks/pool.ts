@@ -9,6 +9,8 @@ export interface SubnetPool {
   id: string;
   name: string;
   gateway: string | null;
+  /** True when this call created the pool. */
+  created: boolean;
 }
 
 /** Deterministic pool name for a subnet, so two processes creating the same pool collide on the name. */
@@ -37,16 +39,18 @@ export async function findOrCreateSubnetPool(
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { id: true, name: true, gateway: true },
     });
+  let created = false;
   let pool = await find();
   if (!pool) {
     try {
-      const created = await createPool(ctx, actor, {
+      const made = await createPool(ctx, actor, {
         name: poolNameForSubnet(cidr),
         cidr,
         ...(gateway ? { gateway } : {}),
         description: `addresses of the networks on ${cidr}`,
       });
-      pool = { id: created.id, name: created.name, gateway: created.gateway };
+      pool = { id: made.id, name: made.name, gateway: made.gateway };
+      created = true;
     } catch (err) {
       // Another request created it first (same deterministic name).
       if (!(err instanceof DomainError && err.code === "conflict")) throw err;
@@ -65,5 +69,14 @@ export async function findOrCreateSubnetPool(
       { poolId: pool.id, poolGateway },
     );
   }
-  return pool;
+  return { ...pool, created };
+}
+
+/** Removes a pool this request created when the network that needed it was not created after all. */
+export async function dropUnusedPool(ctx: ServiceContext, poolId: string): Promise<void> {
+  await ctx.prisma.$transaction(async (tx) => {
+    const users = await tx.network.count({ where: { poolId } });
+    const held = await tx.addressAllocation.count({ where: { poolId } });
+    if (users === 0 && held === 0) await tx.addressPool.deleteMany({ where: { id: poolId } });
+  });
 }
