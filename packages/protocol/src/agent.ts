@@ -56,6 +56,8 @@ export const ServerToAgentEvents = {
   /** Payload DesiredState (desired-state.ts): the host's whole desired state, pushed after the welcome
    * and whenever it changes. The agent applies the newest serial and answers with agent:desired-state-result. */
   desiredState: "server:desired-state",
+  /** Payload ProbeRequest (leaks.ts), acknowledged with ProbeAck: duplicate-address detection (arping -D). */
+  probe: "server:probe",
 } as const;
 
 export const welcomeSchema = z.object({

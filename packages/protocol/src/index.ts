@@ -7,6 +7,7 @@ export * from "./health";
 export * from "./hosts";
 export * from "./inventory";
 export * from "./ipam";
+export * from "./leaks";
 export * from "./networks";
 export * from "./operations";
 export * from "./ui";

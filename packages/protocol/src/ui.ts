@@ -17,6 +17,8 @@ export const UiEvents = {
   networkChanged: "network:changed",
   /** { hostId, serial, events }: what an agent's reconcile repaired or failed at (drift, errors). */
   reconcileEvents: "host:reconcile-events",
+  /** LeaksChanged (leaks.ts): findings raised, resolved, released or probed. */
+  leaksChanged: "leaks:changed",
 } as const;
 
 export const hostChangedSchema = z.object({ host: hostSummarySchema });
