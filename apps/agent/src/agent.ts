@@ -7,6 +7,7 @@ import { type Connection, type ConnectionInput, connectToControlPlane } from "./
 import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
 import { ExitCode, FatalError } from "./exit-codes";
 import type { Logger } from "./logger";
+import { assertNetnsExists, hostAccess } from "./netns";
 import { startReporter } from "./reporter";
 
 export interface RunAgentInput {
@@ -31,6 +32,13 @@ export interface RunAgentInput {
 export async function runAgent(input: RunAgentInput): Promise<number> {
   const { config, logger, identity } = input;
   try {
+    // --netns NAME: the host is that namespace; every command runs through `ip netns exec NAME`.
+    if (config.netns) {
+      await assertNetnsExists(config.netns).catch((error: Error) => {
+        throw new FatalError(ExitCode.usage, `--netns: ${error.message}`);
+      });
+    }
+    const host = hostAccess(config.netns);
     const stored = await obtainCredential({
       server: config.server,
       token: config.token,
@@ -51,6 +59,8 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           ovsDb: config.ovsDb,
           dockerSocket: config.dockerSocket,
           netnsPrefix: config.netnsPrefix,
+          exec: host.exec,
+          hostNetnsPath: host.hostNetnsPath,
           onWarning: (message, fields) => logger.warn(message, fields),
         }));
 
@@ -61,6 +71,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       new Reconciler({
         store: new FileEndpointStore(join(config.stateDir, "endpoints.json")),
         docker: new DockerClient(config.dockerSocket),
+        exec: host.exec,
         options: {
           datapathType: config.datapathType,
           garpCount: config.garpCount,

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type LogLevel, logLevels } from "./logger";
+import { isValidNetnsName } from "./netns";
 
 export const DEFAULT_CREDENTIAL_FILE = "/var/lib/switchyard/agent-credential.json";
 export const DEFAULT_OVS_DB = "unix:/var/run/openvswitch/db.sock";
@@ -25,6 +26,9 @@ Options (environment fallback in brackets):
   --poll-interval DUR     inventory poll interval: 500ms, 2s, 1m (default 2s)  [SWITCHYARD_POLL_INTERVAL]
   --hostname NAME         name reported for this host (default: the system hostname)  [SWITCHYARD_HOSTNAME]
   --netns-prefix PREFIX   report only named network namespaces starting with PREFIX  [SWITCHYARD_NETNS_PREFIX]
+  --netns NAME            the host is the named network namespace NAME: the agent stays where it runs
+                          (e.g. reaching the server on loopback) and runs every command through
+                          \`ip netns exec NAME\` (labs)  [SWITCHYARD_NETNS]
   --log-level LEVEL       debug, info, warn, error (default info)  [SWITCHYARD_LOG_LEVEL]
   --print-inventory       print this host's inventory as JSON and exit (no server needed)
   --help, --version
@@ -87,6 +91,11 @@ const baseSchema = z.object({
   ),
   hostname: z.string().min(1).max(255),
   netnsPrefix: optional(z.string().min(1)),
+  /** Named network namespace that is the managed host (commands run through `ip netns exec`); unset: this one. */
+  netns: z
+    .string()
+    .refine(isValidNetnsName, "must be a network namespace name (letters, digits, . _ -)")
+    .optional(),
   logLevel: z.enum(logLevels),
 });
 
@@ -133,6 +142,7 @@ export function parseConfig(
         "reconcile-interval": { type: "string" },
         hostname: { type: "string" },
         "netns-prefix": { type: "string" },
+        netns: { type: "string" },
         "log-level": { type: "string" },
         "print-inventory": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -164,6 +174,7 @@ export function parseConfig(
     reconcileIntervalMs: pick("reconcile-interval", "SWITCHYARD_RECONCILE_INTERVAL") ?? "30s",
     hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
     netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
+    netns: pick("netns", "SWITCHYARD_NETNS") || undefined,
     logLevel: (pick("log-level", "SWITCHYARD_LOG_LEVEL") ?? "info").toLowerCase() as LogLevel,
   };
   const flagOf: Record<string, string> = {
@@ -179,6 +190,7 @@ export function parseConfig(
     reconcileIntervalMs: "--reconcile-interval",
     hostname: "--hostname",
     netnsPrefix: "--netns-prefix",
+    netns: "--netns",
     logLevel: "--log-level",
   };
   const fail = (error: z.ZodError): never => {

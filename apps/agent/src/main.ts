@@ -6,6 +6,7 @@ import { runAgent } from "./agent";
 import { parseConfig, USAGE, UsageError } from "./config";
 import { ExitCode } from "./exit-codes";
 import { createLogger } from "./logger";
+import { hostAccess } from "./netns";
 
 async function main(): Promise<number> {
   let command: ReturnType<typeof parseConfig>;
@@ -27,11 +28,14 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: command.config.logLevel });
   if (command.action === "print-inventory") {
     const { config } = command;
+    const host = hostAccess(config.netns);
     const inventory = await readInventory({
       hostname: config.hostname,
       ovsDb: config.ovsDb,
       dockerSocket: config.dockerSocket,
       netnsPrefix: config.netnsPrefix,
+      exec: host.exec,
+      hostNetnsPath: host.hostNetnsPath,
       onWarning: (message, fields) => logger.warn(message, fields),
     });
     process.stdout.write(`${JSON.stringify(inventory, null, 2)}\n`);
@@ -52,6 +56,7 @@ async function main(): Promise<number> {
     server: config.server,
     hostname: config.hostname,
     pollIntervalMs: config.pollIntervalMs,
+    ...(config.netns ? { netns: config.netns } : {}),
   });
   return runAgent({
     config,

@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type LabState, saveState } from "./state";
+import { testkit } from "@switchyard/netops";
+import { type LabHostState, type LabState, saveState } from "./state";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const AGENT_LAUNCHER = join(repoRoot, "apps/agent/bin/switchyard-agent.mjs");
@@ -11,38 +12,110 @@ export const AGENT_LAUNCHER = join(repoRoot, "apps/agent/bin/switchyard-agent.mj
 /** The name a lab host is known by in the control plane (unique per lab run). */
 export const controlPlaneHostName = (state: LabState, host: string): string => `${state.prefix}-${host}`;
 
+export interface AgentLaunchOptions {
+  /**
+   * "root" (default): the agent process runs in the root namespace (so it reaches a control plane on
+   * 127.0.0.1) with `--netns HOST`, and runs every command through `ip netns exec HOST`.
+   * "inside": the whole agent runs under `ip netns exec HOST` (it must then reach the server from inside).
+   */
+  mode?: "root" | "inside";
+  /** More agent flags, e.g. ["--poll-interval", "500ms"]. */
+  extraArgs?: readonly string[];
+  /** More environment for the agent. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** Where a lab host's agent keeps its credential, applied-endpoint store and log. */
+export const agentDir = (state: LabState, host: string): string => join(state.dir, host, "agent");
+export const agentLogPath = (state: LabState, host: string): string =>
+  join(agentDir(state, host), "agent.log");
+
+function labHost(state: LabState, hostName: string): LabHostState {
+  const host = state.hosts.find((h) => h.name === hostName);
+  if (!host) throw new Error(`no host ${hostName} in lab ${state.prefix}`);
+  return host;
+}
+
+/** The agent's argv (after the node binary) for a lab host. `token` only for the first start. */
+export function agentArgs(
+  state: LabState,
+  host: LabHostState,
+  serverUrl: string,
+  token: string | null,
+  mode: "root" | "inside",
+): string[] {
+  const dir = agentDir(state, host.name);
+  return [
+    AGENT_LAUNCHER,
+    ...["--server", serverUrl],
+    ...(token ? ["--token", token] : []),
+    ...["--credential-file", join(dir, "credential.json"), "--state-dir", dir],
+    ...["--hostname", controlPlaneHostName(state, host.name), "--netns-prefix", `${state.prefix}-c-`],
+    ...(mode === "root" ? ["--netns", host.netns] : []),
+    ...(host.ovs ? ["--ovs-db", host.ovs.db] : []),
+    ...(state.docker ? ["--docker-socket", state.docker.socketPath] : []),
+    ...["--datapath-type", "netdev"],
+  ];
+}
+
 /**
- * Starts a lab host's agent: `ip netns exec HOST node switchyard-agent.mjs --server URL --token TOKEN` with
- * the host's private OVS database, the lab's dockerd, a credential file in the host's lab directory and
- * only the lab's container namespaces reported. Logs to `<lab>/<host>/agent/agent.log`; the PID goes into
- * the state file (down ends it). Resolves the PID, or null when the agent launcher does not exist.
- * SWITCHYARD_DATAPATH_TYPE=netdev tells an agent that reconciles OVS to use the userspace datapath.
+ * Starts a lab host's agent with the host's private OVS database (userspace datapath), the lab's dockerd,
+ * a credential file and state dir in `<lab>/<host>/agent/`, and only the lab's container namespaces
+ * (`P-c-*`) reported. By default the agent runs in the root namespace with `--netns P-hN` (see
+ * AgentLaunchOptions.mode). Logs append to `<lab>/<host>/agent/agent.log`; the PID goes into the state
+ * file (down ends it). `token` is the one-time enrollment token, or null to restart an enrolled agent.
+ * Resolves the PID, or null when the agent launcher does not exist.
  */
 export async function startAgent(
   state: LabState,
   hostName: string,
   serverUrl: string,
-  token: string,
+  token: string | null,
+  options: AgentLaunchOptions = {},
 ): Promise<number | null> {
-  const host = state.hosts.find((h) => h.name === hostName);
-  if (!host) throw new Error(`no host ${hostName} in lab ${state.prefix}`);
+  const host = labHost(state, hostName);
   if (!existsSync(AGENT_LAUNCHER)) return null;
-  const dataDir = join(state.dir, host.name, "agent");
-  await mkdir(dataDir, { recursive: true });
-  const args = [
-    ...["netns", "exec", host.netns, process.execPath, AGENT_LAUNCHER],
-    ...["--server", serverUrl, "--token", token, "--credential-file", join(dataDir, "credential.json")],
-    ...["--hostname", controlPlaneHostName(state, host.name), "--netns-prefix", `${state.prefix}-c-`],
-    ...(host.ovs ? ["--ovs-db", host.ovs.db] : []),
-    ...(state.docker ? ["--docker-socket", state.docker.socketPath] : []),
-  ];
-  const log = await open(join(dataDir, "agent.log"), "a");
-  const env = { ...process.env, SWITCHYARD_DATAPATH_TYPE: "netdev" };
-  const child = spawn("ip", args, { detached: true, stdio: ["ignore", log.fd, log.fd], env });
+  if (host.agentPid && (await testkit.isAlive(host.agentPid)))
+    throw new Error(`agent of ${hostName} already runs (pid ${host.agentPid})`);
+  const mode = options.mode ?? "root";
+  await mkdir(agentDir(state, host.name), { recursive: true, mode: 0o700 });
+  const args = [...agentArgs(state, host, serverUrl, token, mode), ...(options.extraArgs ?? [])];
+  const log = await open(agentLogPath(state, host.name), "a");
+  const env = { ...process.env, ...options.env };
+  // `ip netns exec` execs the program (no fork), so the PID is the agent's either way.
+  const [file, argv] =
+    mode === "root"
+      ? [process.execPath, args]
+      : ["ip", ["netns", "exec", host.netns, process.execPath, ...args]];
+  const child = spawn(file, argv, { detached: true, stdio: ["ignore", log.fd, log.fd], env });
   await log.close();
   child.unref();
   const pid = child.pid ?? null;
   host.agentPid = pid;
   await saveState(state);
   return pid;
+}
+
+/**
+ * Ends a lab host's agent by its PID: SIGTERM (waits for a clean exit, SIGKILL after a grace period) or
+ * SIGKILL at once (a crash). Resolves once it is gone; the state file forgets the PID.
+ */
+export async function stopAgent(
+  state: LabState,
+  hostName: string,
+  signal: "SIGTERM" | "SIGKILL" = "SIGTERM",
+): Promise<void> {
+  const host = labHost(state, hostName);
+  const pid = host.agentPid;
+  if (!pid) return;
+  if (signal === "SIGKILL") {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await testkit.stopPid(pid, 5_000);
+  host.agentPid = null;
+  await saveState(state);
 }

@@ -5,7 +5,7 @@ import { createLab } from "./lab";
 import { loadState, statePath } from "./state";
 
 const USAGE = `usage:
-  npm run lab -- up --hosts N [--prefix P] [--routed] [--docker] [--server URL --admin-token T]
+  npm run lab -- up --hosts N [--prefix P] [--routed] [--docker] [--server URL --admin-token T [--agent-inside]]
   npm run lab -- down --prefix P
   npm run lab -- show --prefix P`;
 
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       docker: { type: "boolean", default: false },
       server: { type: "string" },
       "admin-token": { type: "string" },
+      "agent-inside": { type: "boolean", default: false },
     },
   });
   const command = positionals[0];
@@ -38,8 +39,12 @@ async function main(): Promise<void> {
       log: (line) => process.stdout.write(`${line}\n`),
     });
     if (values.server) {
-      await enrollLab(lab.state, values.server, values["admin-token"] as string, (line) =>
-        process.stdout.write(`${line}\n`),
+      await enrollLab(
+        lab.state,
+        values.server,
+        values["admin-token"] as string,
+        (line) => process.stdout.write(`${line}\n`),
+        { mode: values["agent-inside"] ? "inside" : "root" },
       );
     }
     process.stdout.write(`lab ${lab.prefix} up; state ${statePath(lab.prefix)}\n`);

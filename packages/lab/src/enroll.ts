@@ -1,4 +1,4 @@
-import { controlPlaneHostName, startAgent } from "./agent";
+import { type AgentLaunchOptions, controlPlaneHostName, startAgent } from "./agent";
 import type { LabState } from "./state";
 
 interface CreatedHost {
@@ -29,20 +29,28 @@ export async function createEnrollmentToken(
   return body.enrollment.token;
 }
 
-/** Enrolls every lab host: creates it in the control plane, then starts its agent with the enrollment token. */
+/**
+ * Enrolls every lab host: creates it in the control plane (named `P-hN`), then starts its agent with the
+ * enrollment token (in the root namespace with `--netns P-hN` unless `agent.mode` says otherwise).
+ * Resolves the agents' PIDs by lab host name (null: launcher missing).
+ */
 export async function enrollLab(
   state: LabState,
   serverUrl: string,
   adminToken: string,
-  log: (line: string) => void,
-): Promise<void> {
+  log: (line: string) => void = () => {},
+  agent: AgentLaunchOptions = {},
+): Promise<Record<string, number | null>> {
+  const pids: Record<string, number | null> = {};
   for (const host of state.hosts) {
     const token = await createEnrollmentToken(serverUrl, adminToken, controlPlaneHostName(state, host.name));
-    const pid = await startAgent(state, host.name, serverUrl, token);
+    const pid = await startAgent(state, host.name, serverUrl, token, agent);
+    pids[host.name] = pid;
     log(
       pid
-        ? `${host.name}: agent pid ${pid}`
+        ? `${host.name}: agent pid ${pid} (netns ${host.netns}), log ${state.dir}/${host.name}/agent/agent.log`
         : `${host.name}: agent launcher missing, host created but not started`,
     );
   }
+  return pids;
 }

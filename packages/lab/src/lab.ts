@@ -1,4 +1,5 @@
 import { type Exec, type ExecOptions, exec as realExec } from "@switchyard/netops";
+import { type AgentLaunchOptions, controlPlaneHostName, startAgent, stopAgent } from "./agent";
 import { addDockerContainer, addNetnsContainer } from "./containers";
 import { destroyLab } from "./down";
 import type { LabContainerState, LabHostState, LabState } from "./state";
@@ -25,6 +26,26 @@ export class Lab {
   hostExec(name: string): Exec {
     const netns = this.host(name).netns;
     return (argv, options?: ExecOptions) => this.exec(argv, { ...options, netns });
+  }
+
+  /** The host's name in the control plane (`P-hN`). */
+  controlPlaneName(host: string): string {
+    return controlPlaneHostName(this.state, host);
+  }
+
+  /** Starts the host's agent (see startAgent in agent.ts); `token` null restarts an enrolled one. */
+  startAgent(
+    host: string,
+    serverUrl: string,
+    token: string | null,
+    options?: AgentLaunchOptions,
+  ): Promise<number | null> {
+    return startAgent(this.state, host, serverUrl, token, options);
+  }
+
+  /** Ends the host's agent by PID (SIGKILL: as a crash). */
+  stopAgent(host: string, signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> {
+    return stopAgent(this.state, host, signal);
   }
 
   addNetnsContainer(host: string, name: string): Promise<LabContainerState> {

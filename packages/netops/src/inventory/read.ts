@@ -30,6 +30,12 @@ export interface InventoryReaderOptions {
   netnsPrefix?: string | null;
   /** Where `ip netns` keeps its namespaces (used to recognise the namespace the reader itself runs in). */
   netnsDir?: string;
+  /**
+   * The namespace file of the host being read, left out of the reported named namespaces. Default
+   * `/proc/self/ns/net` (the reader's own); an `exec` that runs commands in another namespace (an agent
+   * with `--netns NAME`) passes that namespace's file (`/run/netns/NAME`).
+   */
+  hostNetnsPath?: string;
   exec?: Exec;
   /** Replaces the DockerClient built from `dockerSocket` (tests). */
   docker?: DockerReader;
@@ -132,6 +138,7 @@ export async function readNamedNetns(
   options: {
     netnsPrefix?: string | null;
     netnsDir?: string;
+    hostNetnsPath?: string;
     timeoutMs?: number;
     onWarning?: InventoryReaderOptions["onWarning"];
   },
@@ -139,7 +146,7 @@ export async function readNamedNetns(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dir = options.netnsDir ?? DEFAULT_NETNS_DIR;
   const { stdout } = await exec(["ip", "-j", "netns", "list"], { timeoutMs });
-  const own = await nsId("/proc/self/ns/net");
+  const own = await nsId(options.hostNetnsPath ?? "/proc/self/ns/net");
   const names: string[] = [];
   for (const name of parseNetnsList(stdout)) {
     if (options.netnsPrefix && !name.startsWith(options.netnsPrefix)) continue;
@@ -253,6 +260,7 @@ export async function readInventory(options: InventoryReaderOptions): Promise<In
     readNamedNetns(exec, {
       netnsPrefix: options.netnsPrefix ?? null,
       netnsDir: options.netnsDir ?? DEFAULT_NETNS_DIR,
+      hostNetnsPath: options.hostNetnsPath,
       timeoutMs,
       onWarning: options.onWarning,
     }),
