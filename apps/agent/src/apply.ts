@@ -52,6 +52,8 @@ export function createApplier(input: ApplierInput): Applier {
   let last: DesiredState | null = null;
   let applied = 0;
   let lastSummary = "";
+  /** Error messages of the last report: a periodic pass does not report the same failures again. */
+  let lastErrors = new Set<string>();
   let sink: ResultSink | null = null;
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -59,9 +61,12 @@ export function createApplier(input: ApplierInput): Applier {
   const report = async (result: DesiredStateResult, send: ResultSink | null, always: boolean) => {
     const s = summary(result);
     const changed = s !== lastSummary;
-    lastSummary = s;
-    if (!always && !changed && result.events.length === 0) return;
+    const errors = new Set(result.events.filter((e) => e.kind === "error").map((e) => e.message));
+    const news = result.events.filter((e) => e.kind !== "error" || !lastErrors.has(e.message));
+    if (!always && !changed && news.length === 0) return;
     if (!send) return;
+    lastSummary = s;
+    lastErrors = errors;
     try {
       if (!(await send(result)))
         logger.warn("desired state result not acknowledged", { serial: result.serial });

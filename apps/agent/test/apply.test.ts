@@ -72,3 +72,32 @@ describe("desired state applier", () => {
     expect(sent[1]?.events[0]?.message).toBe("veth recreated");
   });
 });
+
+describe("periodic reports", () => {
+  it("do not repeat the same failure every pass", async () => {
+    let calls = 0;
+    const rec: StateReconciler = {
+      async apply(s) {
+        calls += 1;
+        return {
+          serial: s.serial,
+          results: [{ endpointId: "e1", status: "failed", error: "no such netns", hostIfname: null }],
+          events: [{ kind: "error", endpointId: "e1", networkId: null, message: "no such netns" }],
+        };
+      },
+    };
+    const applier = createApplier({ reconciler: rec, logger, reconcileIntervalMs: 30 });
+    const sent: DesiredStateResult[] = [];
+    const sink = async (r: DesiredStateResult) => {
+      sent.push(r);
+      return true;
+    };
+    applier.setSink(sink);
+    await applier.receive(state(2), sink);
+    await new Promise((res) => setTimeout(res, 150));
+    applier.stop();
+    await applier.idle();
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(sent).toHaveLength(1);
+  });
+});
