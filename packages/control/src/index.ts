@@ -9,6 +9,7 @@ export * from "./errors";
 export * from "./hosts";
 export * from "./inventory";
 export * from "./ipam";
+export * from "./leaks";
 export type * from "./models";
 export * from "./networks";
 export * from "./operations";

@@ -1,0 +1,20 @@
+export { getLeak, LEAK_CHECK_JOB, type LeakCheckOutcome, leakCounts, listLeaks, runLeakCheck } from "./check";
+export { findingDtos, releaseDtos } from "./dto";
+export {
+  findLeaks,
+  type LeakCheckAllocation,
+  type LeakCheckAttachment,
+  type LeakCheckHost,
+  type LeakCheckInput,
+  type LeakCheckPool,
+  type LeakCheckSettings,
+  type RawFinding,
+} from "./find";
+export { addressHistory } from "./history";
+export { loadCheckInput } from "./load";
+export { LEAK_LOCK_KEY } from "./lock";
+export { renderLeakMetrics } from "./metrics";
+export { planLeakProbe, recordLeakProbe } from "./probe";
+export { type LeakReleaseChange, releaseLeak, releaseLeaks, undoLeakRelease } from "./release";
+export { defaultLeakSettings, type LeakSettings } from "./settings";
+export { deliverWebhooks, type WebhookOptions, type WebhookRunResult, webhookBackoff } from "./webhook";

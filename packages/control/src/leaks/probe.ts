@@ -1,0 +1,43 @@
+import type { LeakProbeResult, ProbeRequest } from "@switchyard/protocol";
+import type { ServiceContext } from "../context";
+import { DomainError, notFound } from "../errors";
+
+/** What to probe for a finding: its host, the address, and the host-side interface on the network. */
+export async function planLeakProbe(
+  ctx: ServiceContext,
+  findingId: string,
+): Promise<{ hostId: string; request: ProbeRequest }> {
+  const f = await ctx.prisma.leakFinding.findUnique({ where: { id: findingId } });
+  if (!f) throw notFound(`finding ${findingId}`, "id");
+  if (!f.hostId) throw new DomainError("conflict", "this finding names no host to probe from", "id");
+  let iface: string | null = null;
+  if (f.networkId) {
+    const n = await ctx.prisma.network.findUnique({
+      where: { id: f.networkId },
+      include: { hostOverrides: { where: { hostId: f.hostId } } },
+    });
+    const o = n?.hostOverrides[0];
+    iface = n?.driver === "macvlan" ? (o?.uplink ?? n.uplink) : (o?.bridgeName ?? n?.bridgeName ?? null);
+  }
+  if (!iface && f.kind !== "host_offline" && f.container === null && f.ifname) iface = f.ifname;
+  if (!iface) {
+    // A network of the pool on this host, else the first network of the pool.
+    const n = await ctx.prisma.network.findFirst({ where: { poolId: f.poolId ?? "" } });
+    iface = n?.driver === "macvlan" ? n.uplink : (n?.bridgeName ?? null);
+  }
+  if (!iface)
+    throw new DomainError(
+      "conflict",
+      `no interface on host to probe ${f.address} from (no network known)`,
+      "id",
+    );
+  return { hostId: f.hostId, request: { address: f.address, iface, count: 2, timeoutMs: 5_000 } };
+}
+
+export async function recordLeakProbe(
+  ctx: ServiceContext,
+  findingId: string,
+  result: LeakProbeResult,
+): Promise<void> {
+  await ctx.prisma.leakFinding.update({ where: { id: findingId }, data: { probe: result } });
+}
