@@ -61,7 +61,7 @@ describe("attachment:changed cache patch", () => {
     const added = patchAttachmentList(list, attachment("a2", { createdAt: "2026-11-27T22:05:00.000Z" }), {
       network: "nid-net",
     });
-    expect(added?.map((a) => a.id)).toEqual(["a1", "a2"]);
+    expect(added?.map((a) => a.id)).toEqual(["a2", "a1"]);
   });
 
   it("leaves lists of other networks and hosts alone, and drops a detached attachment", () => {

@@ -76,7 +76,7 @@ export function CreateNetworkForm({ onCreated }: { onCreated?: (name: string) =>
   }
 
   const input = (field: keyof NetworkFormValues, label: string, placeholder?: string, className?: string) => (
-    <Field label={label} field={field} error={errors[field]} className={className}>
+    <Field key={field} label={label} field={field} error={errors[field]} className={className}>
       <input
         name={field}
         value={values[field]}

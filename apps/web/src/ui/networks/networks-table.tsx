@@ -63,7 +63,7 @@ export function NetworksTable({ networks }: { networks: Network[] }) {
               {network.hostOverrides.length > 0 && (
                 <span className="muted small" title={overridesTitle(network)}>
                   {" "}
-                  +{network.hostOverrides.length} host
+                  +{network.hostOverrides.length} override{network.hostOverrides.length === 1 ? "" : "s"}
                 </span>
               )}
             </td>

@@ -39,7 +39,9 @@ export function Notices() {
             data-status={notice.status ?? ""}
             data-operation-id={notice.operationId ?? ""}
           >
-            <span className="toast-text">{notice.text}</span>
+            <span className="toast-text" title={notice.text}>
+              {notice.text}
+            </span>
             {notice.operationId && (
               <Link href="/operations" className="toast-link">
                 ledger

@@ -25,6 +25,8 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
   const map = useMemo(() => buildBlockMap(pool), [pool]);
   const [focused, setFocused] = useState<BlockCell | null>(null);
   const columns = blockColumns(map.cells.length);
+  // Small pools get large cells that can show their counts; large ones stay compact.
+  const large = map.cells.length <= 256;
   return (
     <div className="stack" data-testid="pool-detail">
       <div className="page-header">
@@ -96,7 +98,7 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
               <span className="block-swatch" style={{ background: entry.color }} />
               <span className="mono">{entry.hostName}</span>{" "}
               <span className="muted">
-                {entry.blocks} blocks, {entry.allocated}/{entry.capacity}
+                {entry.blocks} block{entry.blocks === 1 ? "" : "s"}, {entry.allocated}/{entry.capacity} used
               </span>
             </li>
           ))}
@@ -105,14 +107,14 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
           </li>
         </ul>
         <div
-          className="block-map"
-          style={{ gridTemplateColumns: `repeat(${columns}, minmax(10px, 22px))` }}
+          className={large ? "block-map large" : "block-map"}
+          style={{ gridTemplateColumns: `repeat(${columns}, minmax(10px, ${large ? 44 : 22}px))` }}
           data-testid="block-map"
           data-blocks-total={pool.usage.blocksTotal}
           data-complete={map.complete}
         >
           {map.cells.map((cell) => (
-            <BlockCellView key={cell.index} cell={cell} onFocus={setFocused} />
+            <BlockCellView key={cell.index} cell={cell} onFocus={setFocused} showCount={large} />
           ))}
         </div>
         <p className="block-tooltip mono small" aria-live="polite" data-testid="block-tooltip">
@@ -162,7 +164,15 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
   );
 }
 
-function BlockCellView({ cell, onFocus }: { cell: BlockCell; onFocus: (cell: BlockCell) => void }) {
+function BlockCellView({
+  cell,
+  onFocus,
+  showCount,
+}: {
+  cell: BlockCell;
+  onFocus: (cell: BlockCell) => void;
+  showCount: boolean;
+}) {
   return (
     <button
       type="button"

@@ -62,7 +62,7 @@ function matches(attachment: Attachment, filter: AttachmentFilter): boolean {
 
 /**
  * attachment:changed on a cached list: replaces a known attachment, adds a new one that matches the
- * list's filter, drops one that no longer matches (detached). Order: oldest first, as the server lists.
+ * list's filter, drops one that no longer matches (detached). Order: newest first, as the server lists.
  */
 export function patchAttachmentList(
   attachments: Attachment[] | undefined,
@@ -74,5 +74,5 @@ export function patchAttachmentList(
   if (!matches(changed, filter)) return rest.length === attachments.length ? attachments : rest;
   const known = rest.length !== attachments.length;
   if (known) return attachments.map((a) => (a.id === changed.id ? changed : a));
-  return [...attachments, changed].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return [changed, ...attachments].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
