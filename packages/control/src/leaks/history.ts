@@ -3,15 +3,15 @@ import type { AddressHistory, AddressHistoryEvent } from "@switchyard/protocol";
 import type { ServiceContext } from "../context";
 import { DomainError } from "../errors";
 import { toAllocationDto } from "../ipam/allocation-dto";
-import { findPool } from "../ipam/pool-record";
 import { namesFor, toFindingDto, toReleaseDto } from "./dto";
+import { findLeakPool } from "./release";
 
 /** Everything that happened to one address of a pool: allocations and holders, findings, releases (who, why). */
 export async function addressHistory(
   ctx: ServiceContext,
   input: { pool: string; address: string },
 ): Promise<AddressHistory> {
-  const pool = await findPool(ctx.prisma, { poolId: input.pool });
+  const pool = await findLeakPool(ctx, input.pool);
   let address: string;
   try {
     address = canonicalAddress(input.address);

@@ -25,6 +25,17 @@ export interface LeakReleaseChange {
   findingIds: string[];
 }
 
+/** A pool by id or name, or the pool of the network of that name. */
+export async function findLeakPool(ctx: ServiceContext, ref: string) {
+  const network = await ctx.prisma.network.findFirst({
+    where: { OR: [{ id: ref }, { name: ref }] },
+    select: { poolId: true },
+  });
+  const byPool = await ctx.prisma.addressPool.findFirst({ where: { OR: [{ id: ref }, { name: ref }] } });
+  if (byPool) return byPool;
+  return findPool(ctx.prisma, { poolId: network?.poolId ?? ref });
+}
+
 const label = (actor: Actor) => actor.name ?? actor.id ?? actor.type;
 
 /**
@@ -42,7 +53,7 @@ export async function releaseLeak(
   reason: string,
   settings: Pick<LeakSettings, "hostOfflineGraceMs">,
 ): Promise<LeakReleaseChange> {
-  const pool = await findPool(ctx.prisma, { poolId: item.pool });
+  const pool = await findLeakPool(ctx, item.pool);
   const plan = planOf(pool);
   let offset: bigint;
   try {
