@@ -3,6 +3,7 @@ import type { AttachInput, DesiredStateResult } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Actor,
+  allocateAddress,
   applyDesiredStateResult,
   attachContainer,
   createNetwork,
@@ -15,6 +16,7 @@ import {
   listOperations,
   loadDesiredState,
   markOperationsSent,
+  releaseAddress,
   type ServiceContext,
 } from "../src";
 
@@ -355,6 +357,32 @@ describe("ledger: sent, applied, failed, detached", () => {
       error: "detached before it was applied",
     });
     expect((await getAttachment(ctx, attachment.id)).status).toBe("detached");
+  });
+
+  it("detach never releases an address that on-call staff released and IPAM handed to someone else", async () => {
+    const hostId = ids.h2 as string;
+    const { attachment } = await attachContainer(ctx, actor, {
+      host: "h2",
+      container: "netns:leaky",
+      network: "nogw",
+    });
+    await db.prisma.addressPool.update({ where: { id: attachment.poolId }, data: { cooldownSeconds: 0 } });
+    await releaseAddress(ctx, actor, {
+      poolId: attachment.poolId,
+      address: attachment.address,
+      reason: "leak",
+    });
+    const taker = await allocateAddress(ctx, actor, {
+      poolId: attachment.poolId,
+      hostId: ids.h1 as string,
+      address: attachment.address,
+    });
+    await detachAttachment(ctx, actor, attachment.id);
+    const plan = await loadDesiredState(db.prisma, hostId);
+    await applyDesiredStateResult(ctx, hostId, { serial: plan.state.serial, results: [], events: [] });
+    expect((await getAttachment(ctx, attachment.id)).status).toBe("detached");
+    const still = await db.prisma.addressAllocation.findUniqueOrThrow({ where: { id: taker.id } });
+    expect(still.releasedAt).toBeNull();
   });
 
   it("ignores a result for a serial the host never had", async () => {

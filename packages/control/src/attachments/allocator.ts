@@ -1,7 +1,7 @@
 import type { Actor } from "../audit";
 import type { ServiceContext } from "../context";
 import { DomainError } from "../errors";
-import { allocateAddress, releaseAddress } from "../ipam";
+import { allocateAddress, releaseAddress, releaseAllocation } from "../ipam";
 
 export interface AllocateRequest {
   poolId: string;
@@ -52,17 +52,11 @@ export const ipamAllocator: AddressAllocator = {
     return { allocationId: a.id, address: a.address, prefixLength: a.prefix };
   },
   async release(ctx, actor, req) {
-    if (req.allocationId) {
-      // Release by address only while OUR allocation still holds it: once on-call staff released it and
-      // it went to someone else, releasing "the address" would take it from its new holder.
-      const row = await ctx.prisma.addressAllocation.findUnique({
-        where: { id: req.allocationId },
-        select: { releasedAt: true, heldOffset: true },
-      });
-      if (!row || row.releasedAt || row.heldOffset === null) return;
-    }
     try {
-      await releaseAddress(ctx, actor, { poolId: req.poolId, address: req.address, reason: req.reason });
+      // By allocation id: only while OUR allocation still holds the address (once on-call staff released
+      // it and it went to someone else, releasing "the address" would take it from its new holder).
+      if (req.allocationId) await releaseAllocation(ctx, actor, req.allocationId, req.reason);
+      else await releaseAddress(ctx, actor, { poolId: req.poolId, address: req.address, reason: req.reason });
     } catch (err) {
       if (err instanceof DomainError && (err.code === "conflict" || err.code === "not_found")) return;
       throw err;
