@@ -195,6 +195,7 @@ function BlockCellView({
           style={{ height: `${Math.round(cell.fill * 100)}%`, background: cell.color }}
         />
       )}
+      {cell.claimed && showCount && <span className="block-count">{cell.allocated}</span>}
     </button>
   );
 }
