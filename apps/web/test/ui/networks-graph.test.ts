@@ -140,6 +140,53 @@ describe("attachment states on containers", () => {
     expect(plain?.classes).not.toContain("attach-");
   });
 
+  it("names the network on the edge of an attached interface", () => {
+    const h = host(
+      "h1",
+      "online",
+      inventory({
+        interfaces: [
+          iface("ovs0", 4, { kind: "openvswitch" }),
+          iface("vcon1", 10, { kind: "veth", peerIndex: 2 }),
+        ],
+        ovs: {
+          available: true,
+          error: null,
+          bridges: [
+            {
+              name: "ovs0",
+              datapathType: "netdev",
+              ports: [{ name: "vcon1", tag: 100, trunks: [], interfaceType: "", externalIds: {} }],
+            },
+          ],
+        },
+        containers: [
+          {
+            ...container("con1", 10),
+            interfaces: [{ ...container("con1", 10).interfaces[0], name: "eth1" } as never],
+          },
+        ],
+      }),
+    );
+    const a = attachment("x", {
+      hostId: "hid-h1",
+      networkName: "vlan100",
+      container: { runtime: "docker", ref: "con1" },
+      ifname: "eth1",
+    });
+    const edgeOf = (elements: ReturnType<typeof buildTopologyElements>) =>
+      elements.find((e) => e.group === "edges" && e.data.target === elementIds.container("hid-h1", "id-con1"))
+        ?.data;
+    expect(edgeOf(buildTopologyElements(topology(h), { networks: [], attachments: [a] }))?.label).toBe(
+      "vlan100 · vlan 100",
+    );
+    expect(edgeOf(buildTopologyElements(topology(h)))?.label).toBe("vlan 100");
+    const otherIf = { ...a, ifname: "eth2" };
+    expect(edgeOf(buildTopologyElements(topology(h), { networks: [], attachments: [otherIf] }))?.label).toBe(
+      "vlan 100",
+    );
+  });
+
   it("matches docker containers by name, full id or short id, and netns by name", () => {
     const c = { runtime: "docker" as const, id: "3f2a9c1b7d4e5f60718293a4b5c6d7e8", name: "web1" };
     const ref = (runtime: "docker" | "netns", r: string) => ({ container: { runtime, ref: r } });

@@ -21,6 +21,7 @@ import {
   containerAttachmentStatus,
   emptyOverlay,
   type NetworkOverlay,
+  networkOfInterface,
 } from "./network-overlay";
 import { UNTAGGED_COLOR, vlanColor } from "./vlan-colors";
 
@@ -239,11 +240,18 @@ function inventoryElements(
 
   for (const attached of attachments) {
     const { source, look } = attachmentEdge(host.id, attached.attachment, attached, node);
+    // The control plane's attachment of this interface names its network on the edge.
+    const network = networkOfInterface(
+      host.id,
+      attached.container,
+      attached.containerInterface.name,
+      overlay,
+    );
     edge(
       source,
       elementIds.container(host.id, attached.container.id),
       attached.containerInterface.name,
-      look,
+      network ? { ...look, label: look.label ? `${network} · ${look.label}` : network } : look,
     );
   }
 

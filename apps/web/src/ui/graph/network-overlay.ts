@@ -130,3 +130,17 @@ export function buildTunnelEdges(
   }
   return edges;
 }
+
+/** The network a container interface was attached to by the control plane (by container and ifname), if any. */
+export function networkOfInterface(
+  hostId: string,
+  container: Pick<Container, "runtime" | "id" | "name">,
+  ifname: string,
+  overlay: NetworkOverlay,
+): string | null {
+  const found = overlay.attachments.find(
+    (a) =>
+      a.hostId === hostId && active(a) && a.ifname === ifname && attachmentMatchesContainer(a, container),
+  );
+  return found ? found.networkName : null;
+}
