@@ -184,7 +184,7 @@ beforeAll(async () => {
   token = ((await created.json()) as { token: string }).token;
   expect(token).toMatch(/^syt_/);
 
-  lab = await createLab({ hosts: 2, prefix: labPrefix(), routed: false, docker: false });
+  lab = await createLab({ hosts: 2, prefix: labPrefix(), routed: true, docker: false });
   const sock = join(lab.state.dir, "control-plane.sock");
   bridge = createServer((conn) => {
     const up = netConnect(plane?.port ?? 0, "127.0.0.1");
@@ -329,5 +329,37 @@ describe("attach across hosts through the API, applied by real agents", () => {
     // deleting v100 is refused while con3 and con5 are still attached
     const refused = await api<{ error: { field: string } }>("DELETE", "/networks/v100");
     expect([refused.status, refused.body.error.field]).toEqual([409, "id"]);
+  });
+
+  it("Linux bridge, macvlan and VXLAN (hosts in two subnets behind a router) networks: containers ping across hosts", async () => {
+    const nets = [
+      { name: "flat", driver: "bridge", subnet: "10.10.103.0/24", uplink: "eth2" },
+      { name: "mv", driver: "macvlan", subnet: "10.20.0.0/24", uplink: "eth3" },
+      { name: "vx42", driver: "vxlan", subnet: "10.42.0.0/24", vni: 42 },
+    ];
+    for (const body of nets) {
+      const res = await api<Network>("POST", "/networks", body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    const pairs: [AttachmentOperation, AttachmentOperation, string][] = [];
+    for (const net of nets) {
+      const a = `${net.name}-a`;
+      const b = `${net.name}-b`;
+      c[a] = await L().addNetnsContainer("h1", a);
+      c[b] = await L().addNetnsContainer("h2", b);
+      pairs.push([await attach("h1", a, net.name), await attach("h2", b, net.name), net.name]);
+    }
+    await appliedAll(pairs.flatMap(([x, y]) => [x.operation, y.operation]));
+    for (const [x, y, name] of pairs) {
+      const from = c[`${name}-a`] as LabContainerState;
+      expect([name, await L().pings(from, y.attachment.address)]).toEqual([name, true]);
+      expect([name, await L().pings(c[`${name}-b`] as LabContainerState, x.attachment.address)]).toEqual([
+        name,
+        true,
+      ]);
+    }
+    // the VXLAN device of each host floods to the other host's underlay address (from its inventory)
+    const fdb = await L().hostExec("h1")(["bridge", "fdb", "show", "dev", "vx42"]);
+    expect(fdb.stdout).toContain(`dst ${L().host("h2").underlay.address}`);
   });
 });
