@@ -70,6 +70,8 @@ export function AttachForm({ prefill = {}, fixedTarget, onClose }: AttachFormPro
   const set = <K extends keyof AttachFormValues>(field: K, value: AttachFormValues[K]) => {
     setValues((current) => ({ ...current, [field]: value }));
     if (localErrors[field]) setLocalErrors(({ [field]: _gone, ...rest }) => rest);
+    // The server's answer was about the values as they were: editing them clears it.
+    if (mutation.isError) mutation.reset();
   };
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {

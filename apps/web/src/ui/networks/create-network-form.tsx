@@ -64,6 +64,8 @@ export function CreateNetworkForm({ onCreated }: { onCreated?: (name: string) =>
   const set = (field: keyof NetworkFormValues) => (value: string) => {
     setValues((current) => ({ ...current, [field]: value }));
     if (localErrors[field]) setLocalErrors(({ [field]: _gone, ...rest }) => rest);
+    // The server's answer was about the values as they were: editing them clears it.
+    if (mutation.isError) mutation.reset();
   };
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
