@@ -86,7 +86,11 @@ export function OperationsTable({
               </td>
               <td>
                 {op.error && (
-                  <span className="form-error op-error" data-testid={`operation-error-${op.id}`}>
+                  <span
+                    className="form-error op-error clamp-3"
+                    title={op.error}
+                    data-testid={`operation-error-${op.id}`}
+                  >
                     {op.error}
                   </span>
                 )}
