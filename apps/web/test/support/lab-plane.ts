@@ -20,6 +20,7 @@ import {
   type Lab,
   labPrefix,
 } from "@switchyard/lab";
+import { testkit } from "@switchyard/netops";
 import { loadConfig } from "../../src/server/config";
 import { type ControlPlane, startControlPlane } from "../../src/server/control-plane";
 import { Api, createAdminToken } from "./api";
@@ -86,6 +87,19 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
     return closed;
   };
   try {
+    // Missing prerequisites fail with one clear message (never a skip).
+    await testkit.requirePrerequisites({
+      root: true,
+      programs: {
+        ip: "iproute2",
+        nsenter: "util-linux",
+        ping: "iputils-ping",
+        arping: "iputils-arping",
+        "ovs-vsctl": "openvswitch-switch",
+        "ovs-vswitchd": "openvswitch-switch",
+        ...(options.docker ? { dockerd: "docker.io", busybox: "busybox-static" } : {}),
+      },
+    });
     const prefix = scenarioPrefix(options.prefixBase);
     const lab = await createLab({
       hosts: options.hosts ?? 2,
