@@ -23,6 +23,20 @@ const duration = (fallback: string) =>
       return ms;
     });
 
+/** Like `duration` but 0 is allowed ("0" or "0s": no grace). */
+const durationOrZero = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === null || ms < 0) {
+        ctx.addIssue({ code: "custom", message: `not a duration (e.g. 0, 500ms, 30s, 15m, 24h): ${s}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const bool = (fallback: boolean) =>
   z
     .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
@@ -82,6 +96,14 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   /** socket.io adapter: "postgres" carries events between replicas; "memory" for a single process. */
   SOCKET_ADAPTER: z.enum(["postgres", "memory"]).default("postgres"),
+  /** How often the leak check runs (one replica at a time, Postgres advisory lock). */
+  LEAK_CHECK_INTERVAL: duration("30s"),
+  /** A leak finding is raised (UI alert, metric, webhook) only after it persisted this long; 0 raises at once. */
+  LEAK_GRACE: durationOrZero("60s"),
+  /** Allocations of a host not seen for this long are reported as host_offline. */
+  HOST_OFFLINE_GRACE: durationOrZero("5m"),
+  /** Each raised leak finding is POSTed here as JSON (outbox, retried with backoff until a 2xx). Unset: no webhook. */
+  LEAK_WEBHOOK_URL: optionalString.pipe(z.union([z.url({ message: "not a URL" }), z.null()])),
 });
 
 export interface Config {
@@ -105,6 +127,10 @@ export interface Config {
   localAgent: boolean;
   nextDev: boolean;
   socketAdapter: "postgres" | "memory";
+  leakCheckIntervalMs: number;
+  leakGraceMs: number;
+  hostOfflineGraceMs: number;
+  leakWebhookUrl: string | null;
   /** Directory of the Next.js app (apps/web). */
   webDir: string;
 }
@@ -149,6 +175,10 @@ export function loadConfig(
     localAgent: e.SWITCHYARD_LOCAL_AGENT,
     nextDev: flag(e.NEXT_DEV, e.NODE_ENV !== "production"),
     socketAdapter: e.SOCKET_ADAPTER,
+    leakCheckIntervalMs: e.LEAK_CHECK_INTERVAL,
+    leakGraceMs: e.LEAK_GRACE,
+    hostOfflineGraceMs: e.HOST_OFFLINE_GRACE,
+    leakWebhookUrl: e.LEAK_WEBHOOK_URL,
     webDir,
   };
 }

@@ -22,6 +22,7 @@ import { Server as SocketServer } from "socket.io";
 import { createApiHandler } from "./api/handler";
 import type { Config } from "./config";
 import { createHub, type Hub } from "./hub";
+import { type LeakJobs, startLeakJobs } from "./jobs/leaks";
 import { createLogger, type Logger } from "./logger";
 import { sendWebResponse, toWebRequest } from "./node-bridge";
 import { attachPostgresAdapter } from "./socket-adapter";
@@ -34,6 +35,8 @@ export interface ControlPlane {
   port: number;
   prisma: PrismaClient;
   hub: Hub;
+  /** The periodic leak check and webhook outbox (tests call checkNow / deliverNow). */
+  leakJobs: LeakJobs;
   io: SocketServer;
   logger: Logger;
   /** What the first-start admin bootstrap did (a generated password is only here: print it). */
@@ -131,6 +134,20 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     purge.unref();
     cleanups.push(() => clearInterval(purge));
 
+    const leakSettings = {
+      graceMs: config.leakGraceMs,
+      hostOfflineGraceMs: config.hostOfflineGraceMs,
+      webhookUrl: config.leakWebhookUrl,
+    };
+    const leakJobs = startLeakJobs({
+      services,
+      settings: leakSettings,
+      intervalMs: config.leakCheckIntervalMs,
+      leaksChanged: (ids) => hub.leaksChanged(ids),
+      logger,
+    });
+    cleanups.push(() => leakJobs.stop());
+
     const api = createApiHandler({
       prisma,
       now,
@@ -142,6 +159,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         enrollmentTtlMs: config.enrollmentTtlMs,
         cookieSecure: config.cookieSecure,
         publicUrl: config.publicUrl,
+        leaks: leakSettings,
       },
     });
 
@@ -212,6 +230,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       port,
       prisma,
       hub,
+      leakJobs,
       io,
       logger,
       admin,

@@ -4,7 +4,9 @@ import {
   DomainError,
   ingestInventory,
   type LedgerChanges,
+  leakCounts,
   loadDesiredState,
+  markConverging,
   markOfflineIfNotSeenSince,
   markOperationsSent,
   markSeen,
@@ -23,9 +25,13 @@ import {
   type HostSummary,
   heartbeatSchema,
   inventoryReportSchema,
+  type LeaksChanged,
   type Network,
   type Operation,
   PROTOCOL_VERSION,
+  type ProbeAck,
+  type ProbeRequest,
+  probeAckSchema,
   type ReconcileEvents,
   ServerToAgentEvents,
   UiEvents,
@@ -47,6 +53,7 @@ export interface AgentToServerEvents {
 export interface ServerToAgentEventMap {
   [ServerToAgentEvents.welcome]: (welcome: Welcome) => void;
   [ServerToAgentEvents.desiredState]: (state: DesiredState) => void;
+  [ServerToAgentEvents.probe]: (request: ProbeRequest, ack: (result: unknown) => void) => void;
 }
 export interface AgentSocketData {
   hostId: string;
@@ -60,6 +67,7 @@ export interface ServerToUiEvents {
   [UiEvents.attachmentChanged]: (payload: { attachment: Attachment }) => void;
   [UiEvents.networkChanged]: (payload: { networkId: string; network: Network | null }) => void;
   [UiEvents.reconcileEvents]: (payload: ReconcileEvents) => void;
+  [UiEvents.leaksChanged]: (payload: LeaksChanged) => void;
 }
 export interface UiSocketData {
   user: User;
@@ -78,9 +86,17 @@ export interface HubOptions {
   offlineAfterMs: number;
   presenceSweepIntervalMs: number;
   agentDisconnectGraceMs: number;
+  /** A host reconnecting with desired-state changes it has not applied stays offline until it
+   * acknowledges them (it removes leftovers first); after this long it is marked online anyway. */
+  convergeTimeoutMs?: number;
 }
 
-export interface Hub extends Required<HubPort> {
+export interface Hub extends HubPort {
+  desiredStateChanged(hostIds: readonly string[]): void;
+  ledgerChanged(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
+  networkChanged(networkId: string, network: Network | null): void;
+  leaksChanged(changedIds: readonly string[]): void;
+  probeHost(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
   /**
    * Pushes the host's whole desired state to its agent (wherever it is connected) and marks its pending
    * operations sent; does nothing while the agent is offline (its operations stay pending until it
@@ -131,6 +147,22 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
     },
     networkChanged(networkId, network) {
       ui.emit(UiEvents.networkChanged, { networkId, network });
+    },
+    leaksChanged(changedIds) {
+      leakCounts(services.prisma)
+        .then((counts) => ui.emit(UiEvents.leaksChanged, { ...counts, changedIds: [...changedIds] }))
+        .catch((err: unknown) => logger.error({ err }, "counting leak findings failed"));
+    },
+    async probeHost(hostId, request) {
+      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+      if (sockets.length === 0) throw new Error("the host's agent is not connected");
+      const replies: unknown[] = await agents
+        .to(hostRoom(hostId))
+        .timeout(request.timeoutMs + 5_000)
+        .emitWithAck(ServerToAgentEvents.probe, request);
+      const parsed = probeAckSchema.safeParse(replies[0]);
+      if (!parsed.success) throw new Error("the agent gave no valid probe answer");
+      return parsed.data satisfies ProbeAck;
     },
     async pushDesiredState(hostId) {
       // fetchSockets asks every replica (through the adapter): is the agent connected anywhere?
@@ -213,6 +245,26 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
     const { hostId, hostName, agentVersion } = socket.data;
     const log = logger.child({ hostId, host: hostName, socket: socket.id });
     void socket.join(hostRoom(hostId));
+    // Converging: the host came back with desired-state changes it has not applied (e.g. addresses
+    // released as leaked while it was away). It stays offline, its presence only refreshed, until its
+    // agent acknowledges that serial, so it removes the leftovers before it reports healthy.
+    let converging: { serial: number; timer: NodeJS.Timeout } | null = null;
+    const seen = async (extra: Parameters<typeof markSeen>[2] = {}) => {
+      if (converging) {
+        await markConverging(services, hostId, extra);
+        return { changed: false, host: null };
+      }
+      return markSeen(services, hostId, extra);
+    };
+    const converged = async (why: string) => {
+      if (!converging) return;
+      clearTimeout(converging.timer);
+      timers.delete(converging.timer);
+      converging = null;
+      const result = await markSeen(services, hostId);
+      log.info({ why }, "host converged: online");
+      if (result.changed) hub.hostChanged(result.host);
+    };
 
     // Events of one agent are handled in order.
     let queue: Promise<void> = Promise.resolve();
@@ -253,8 +305,8 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
             log.debug({ digest: result.digest }, "inventory stored");
             hub.inventoryChanged(hostId, result.receivedAt);
           }
-          const seen = await markSeen(services, hostId);
-          if (seen.changed) hub.hostChanged(seen.host);
+          const presence = await seen();
+          if (presence.changed && presence.host) hub.hostChanged(presence.host);
           reply(ack, { ok: true });
         } catch (err) {
           fail(ack, err, "inventory");
@@ -274,10 +326,12 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
               issue?.path.join(".") || "heartbeat",
             );
           }
-          const seen = await recordHeartbeat(services, hostId, heartbeat.data);
-          if (seen.changed) {
+          const result = converging
+            ? await seen({ appliedSerial: heartbeat.data.appliedSerial })
+            : await recordHeartbeat(services, hostId, heartbeat.data);
+          if (result.changed && result.host) {
             log.info("host back online");
-            hub.hostChanged(seen.host);
+            hub.hostChanged(result.host);
           }
           reply(ack, { ok: true });
         } catch (err) {
@@ -299,6 +353,9 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
             );
           }
           const outcome = await applyDesiredStateResult(services, hostId, parsed.data);
+          if (converging && outcome.accepted && parsed.data.serial >= converging.serial) {
+            await converged(`agent applied serial ${parsed.data.serial}`);
+          }
           if (!outcome.accepted) {
             log.warn({ serial: parsed.data.serial }, "result for a serial this host never had, ignored");
           }
@@ -323,6 +380,11 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
 
     socket.on("disconnect", (reason) => {
       const disconnectedAt = services.now();
+      if (converging) {
+        clearTimeout(converging.timer);
+        timers.delete(converging.timer);
+        converging = null;
+      }
       log.info({ reason }, "agent disconnected");
       if (stopped) return;
       const timer = setTimeout(() => {
@@ -347,9 +409,27 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
 
     serially(async () => {
       try {
-        const seen = await markSeen(services, hostId, { agentVersion, protocolVersion: PROTOCOL_VERSION });
+        const before = await services.prisma.host.findUnique({
+          where: { id: hostId },
+          select: { status: true, desiredSerial: true, appliedSerial: true },
+        });
+        if (before && before.status !== "online" && before.desiredSerial > before.appliedSerial) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            serially(() =>
+              converged("converge timeout").catch((err: unknown) => fail(undefined, err, "converge")),
+            );
+          }, options.convergeTimeoutMs ?? 60_000);
+          timers.add(timer);
+          converging = { serial: before.desiredSerial, timer };
+          log.info(
+            { serial: before.desiredSerial, applied: before.appliedSerial },
+            "host converging before online",
+          );
+        }
+        const result = await seen({ agentVersion, protocolVersion: PROTOCOL_VERSION });
         log.info({ agentVersion }, "agent connected");
-        if (seen.changed) hub.hostChanged(seen.host);
+        if (result.changed && result.host) hub.hostChanged(result.host);
         socket.emit(ServerToAgentEvents.welcome, {
           hostId,
           hostName,

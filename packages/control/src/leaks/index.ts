@@ -1,4 +1,5 @@
 export { getLeak, LEAK_CHECK_JOB, type LeakCheckOutcome, leakCounts, listLeaks, runLeakCheck } from "./check";
+export { markConverging } from "./converge";
 export { findingDtos, releaseDtos } from "./dto";
 export {
   findLeaks,

@@ -7,7 +7,14 @@ import {
   type ServiceContext,
 } from "@switchyard/control";
 import type { PrismaClient } from "@switchyard/db";
-import type { Attachment, HostSummary, Network, Operation } from "@switchyard/protocol";
+import type {
+  Attachment,
+  HostSummary,
+  Network,
+  Operation,
+  ProbeAck,
+  ProbeRequest,
+} from "@switchyard/protocol";
 import type { Logger } from "../logger";
 import { parseCookies } from "./cookies";
 
@@ -25,6 +32,10 @@ export interface HubPort {
   ledgerChanged?(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
   /** Tell browsers a network was created (network) or deleted (null). */
   networkChanged?(networkId: string, network: Network | null): void;
+  /** Tell browsers leak findings changed (raised, resolved, released, probed). */
+  leaksChanged?(changedIds: readonly string[]): void;
+  /** Ask the host's agent (any replica) to probe an address (arping -D); rejects when it is not connected. */
+  probeHost?(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
 }
 
 export const noopHub: HubPort = {
@@ -39,6 +50,8 @@ export interface ApiConfig {
   cookieSecure: boolean;
   /** PUBLIC_URL: its host is accepted as Origin of browser requests besides the Host header. */
   publicUrl?: string | null;
+  /** Leak check settings (LEAK_GRACE, HOST_OFFLINE_GRACE, LEAK_WEBHOOK_URL); defaults when omitted. */
+  leaks?: { graceMs: number; hostOfflineGraceMs: number; webhookUrl: string | null };
 }
 
 export interface ApiDeps {

@@ -4,6 +4,7 @@ import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
 import { healthRoutes } from "./health";
 import { hostRoutes } from "./hosts";
+import { leakRoutes } from "./leaks";
 import { networkRoutes } from "./networks";
 import { operationRoutes } from "./operations";
 import { poolRoutes } from "./pools";
@@ -23,4 +24,5 @@ export const routes: Route[] = [
   ...networkRoutes,
   ...attachmentRoutes,
   ...operationRoutes,
+  ...leakRoutes,
 ];
