@@ -132,6 +132,11 @@ async function ovsPorts(host: string): Promise<{ name: string; tag: unknown; ext
 const externalId = (ids: unknown, key: string): string | undefined =>
   ((ids as [string, [string, string][]])[1] ?? []).find(([k]) => k === key)?.[1];
 
+async function liveIdsOn(host: string): Promise<string[]> {
+  const res = await api<{ attachments: Attachment[] }>("GET", `/attachments?host=${hostName(host)}`);
+  return res.body.attachments.map((a) => a.id);
+}
+
 async function linkExists(host: string, name: string): Promise<boolean> {
   try {
     await L().hostExec(host)(["ip", "link", "show", "dev", name]);
@@ -288,6 +293,12 @@ describe("attach across hosts through the API, applied by real agents", () => {
     expect(restarted).toBeGreaterThan(0);
     await appliedAll([late.operation]);
     expect(await L().pings(c.con5 as LabContainerState, con1.attachment.address)).toBe(true);
+    // nothing twice: one OVS port per live attachment on h2 (con3, con4, con5)
+    const owned = (await ovsPorts("h2"))
+      .map((p) => externalId(p.external_ids, "switchyard-attachment"))
+      .filter((id): id is string => id !== undefined);
+    expect(owned.sort()).toEqual((await liveIdsOn("h2")).sort());
+    expect(new Set(owned).size).toBe(3);
 
     // someone deletes con3's veth by hand: the agent's next reconcile recreates it and reports it
     const hostIf = (await api<Attachment>("GET", `/attachments/${con3.attachment.id}`)).body
