@@ -1,6 +1,12 @@
 import {
+  type AddressHistory,
   type Allocation,
+  addressHistorySchema,
   allocationSchema,
+  type LeakFinding,
+  leakCheckResultSchema,
+  leakReleaseRecordSchema,
+  leakReleaseResponseSchema,
   type PoolDetail,
   type PoolSummary,
   poolDetailSchema,
@@ -10,7 +16,7 @@ import {
 import { z } from "zod";
 import type { ApiClient } from "../api";
 import { defineCommand } from "../define";
-import { UsageError } from "../errors";
+import { CliError, UsageError } from "../errors";
 import { formatTime, orDash, renderFields, renderTable } from "../format";
 import { writeJson } from "../io";
 
@@ -140,6 +146,41 @@ export function formatAllocations(allocations: readonly Allocation[], now: Date)
   );
 }
 
+export function formatFindings(findings: readonly LeakFinding[], now: Date): string {
+  return renderTable(
+    ["STATE", "KIND", "ADDRESS", "POOL", "HOST", "CONTAINER", "FIRST SEEN", "EVIDENCE"],
+    findings.map((f) => [
+      f.state,
+      f.kind,
+      f.address,
+      orDash(f.poolName),
+      orDash(f.hostName),
+      orDash(f.container ? `${f.container}${f.ifname ? ` ${f.ifname}` : ""}` : f.ifname),
+      formatTime(f.firstSeenAt, now),
+      f.evidence.detail,
+    ]),
+  );
+}
+
+export function formatHistory(history: AddressHistory, now: Date): string {
+  const head = `${history.address} in pool ${history.pool.name} (${history.pool.cidr})\n`;
+  if (history.events.length === 0) return `${head}No history.\n`;
+  return (
+    head +
+    renderTable(
+      ["WHEN", "EVENT", "BY", "HOST", "WHY", "WHAT"],
+      history.events.map((e) => [
+        formatTime(e.at, now),
+        e.kind,
+        orDash(e.actor),
+        orDash(e.hostName),
+        orDash(e.reason),
+        e.summary,
+      ]),
+    )
+  );
+}
+
 export const commands = [
   defineCommand({
     path: ["ipam", "pools"],
@@ -250,17 +291,96 @@ export const commands = [
   }),
   defineCommand({
     path: ["ipam", "release"],
-    summary: "release an address (it cools down before reuse)",
+    summary: "release a leaked address, verified again at that moment (it cools down before reuse)",
+    description:
+      "yardctl ipam release ADDRESS --pool P --reason TEXT re-verifies against the latest inventories and refuses " +
+      "(exit 1) when the container came back or the address is live; the host's agent removes the leftovers. " +
+      "--undo restores the last release of the address while it still cools down. " +
+      "The older form `ipam release POOL ADDRESS --reason TEXT` releases an address without verification.",
     options: {
+      pool: { type: "string", valueName: "POOL", description: "pool (or network) name or id" },
       reason: { type: "string", valueName: "TEXT", description: "why (required, kept in the history)" },
+      undo: { type: "boolean", description: "undo the last release of ADDRESS (while it cools down)" },
     },
-    args: [poolArg, { name: "ADDRESS", description: "the address to release" }],
+    args: [
+      { name: "ADDRESS", description: "the address to release (or POOL in the older form)" },
+      { name: "ADDRESS2", description: "the address, in the older form POOL ADDRESS", optional: true },
+    ],
     async run(ctx, { args, options }) {
+      const client = ctx.client();
+      if (args.ADDRESS2 !== undefined) {
+        // Older form: plain IPAM release, no verification.
+        if (options.pool) throw new UsageError("give either --pool P ADDRESS or POOL ADDRESS");
+        if (!options.reason) throw new UsageError("--reason is required");
+        const path = `/pools/${enc(args.ADDRESS)}/allocations/${enc(args.ADDRESS2)}`;
+        const a = await client.request("DELETE", path, allocationSchema, { reason: options.reason });
+        if (ctx.json) writeJson(ctx.io.stdout, a);
+        else ctx.io.stdout.write(`Released ${a.address}; reusable by others from ${orDash(a.reusableAt)}.\n`);
+        return 0;
+      }
+      if (!options.pool) throw new UsageError("--pool is required");
+      if (options.undo) {
+        const query = new URLSearchParams({ pool: options.pool, address: args.ADDRESS });
+        const history = await client.request("GET", `/ipam/history?${query}`, addressHistorySchema);
+        const last = [...history.releases].reverse().find((r) => r.undoneAt === null);
+        if (!last) throw new CliError(`no release of ${args.ADDRESS} in pool ${options.pool} to undo`);
+        const body = options.reason ? { reason: options.reason } : {};
+        const undone = await client.request(
+          "POST",
+          `/leaks/release/${enc(last.id)}/undo`,
+          leakReleaseRecordSchema,
+          body,
+        );
+        if (ctx.json) writeJson(ctx.io.stdout, undone);
+        else ctx.io.stdout.write(`Restored ${undone.address} (release of ${undone.releasedAt} undone).\n`);
+        return 0;
+      }
       if (!options.reason) throw new UsageError("--reason is required");
-      const path = `/pools/${enc(args.POOL)}/allocations/${enc(args.ADDRESS)}`;
-      const a = await ctx.client().request("DELETE", path, allocationSchema, { reason: options.reason });
-      if (ctx.json) writeJson(ctx.io.stdout, a);
-      else ctx.io.stdout.write(`Released ${a.address}; reusable by others from ${orDash(a.reusableAt)}.\n`);
+      const res = await client.request("POST", "/leaks/release", leakReleaseResponseSchema, {
+        pool: options.pool,
+        address: args.ADDRESS,
+        reason: options.reason,
+      });
+      const r = res.results[0]?.release;
+      if (ctx.json) writeJson(ctx.io.stdout, res);
+      else if (r)
+        ctx.io.stdout.write(
+          `Released ${r.address} (${r.verification}); reusable by others from ${orDash(r.reusableAt)}.\n`,
+        );
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "check"],
+    summary: "check every allocated address against what the agents see (leaks)",
+    options: {},
+    args: [],
+    async run(ctx) {
+      const result = await ctx.client().request("POST", "/leaks/check", leakCheckResultSchema);
+      if (ctx.json) writeJson(ctx.io.stdout, result);
+      else {
+        ctx.io.stdout.write(
+          `Checked ${result.allocations} allocations on ${result.hosts} hosts in ${result.durationMs} ms: ` +
+            `${result.open} open, ${result.pending} pending (within the grace period).\n`,
+        );
+        if (result.findings.length > 0) ctx.io.stdout.write(formatFindings(result.findings, ctx.now()));
+      }
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["ipam", "history"],
+    summary: "everything that happened to an address: allocations, holders, findings, releases",
+    options: {
+      pool: { type: "string", valueName: "POOL", description: "pool (or network) name or id (required)" },
+    },
+    args: [{ name: "ADDRESS", description: "the address" }],
+    async run(ctx, { args, options }) {
+      if (!options.pool) throw new UsageError("--pool is required");
+      const query = new URLSearchParams({ pool: options.pool, address: args.ADDRESS });
+      const history = await ctx.client().request("GET", `/ipam/history?${query}`, addressHistorySchema);
+      if (ctx.json) writeJson(ctx.io.stdout, history);
+      else ctx.io.stdout.write(formatHistory(history, ctx.now()));
       return 0;
     },
   }),
