@@ -8,6 +8,7 @@ import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
 import { ExitCode, FatalError } from "./exit-codes";
 import type { Logger } from "./logger";
 import { assertNetnsExists, hostAccess } from "./netns";
+import { runProbe } from "./probe";
 import { startReporter } from "./reporter";
 
 export interface RunAgentInput {
@@ -110,6 +111,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           reporter.stop();
         };
       },
+      onProbe: (payload) => runProbe(payload, host.exec),
       onDesiredState: (payload, channel) => {
         void applier.receive(payload, channel.sendDesiredStateResult);
       },

@@ -14,6 +14,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff";
 import { ExitCode } from "./exit-codes";
 import type { Logger } from "./logger";
+import { runProbe } from "./probe";
 
 /** What a connected session may send. */
 export interface AgentChannel {
@@ -30,6 +31,8 @@ export interface ConnectionInput {
   onWelcome: (welcome: Welcome, channel: AgentChannel) => () => void;
   /** A `server:desired-state` arrived (payload not yet validated). */
   onDesiredState?: (payload: unknown, channel: AgentChannel) => void;
+  /** A `server:probe` arrived (leak evidence: arping -D); resolves the ack. Default: probe in this namespace. */
+  onProbe?: (payload: unknown) => Promise<unknown>;
   ackTimeoutMs?: number;
   /** socket.io-client's `io` (tests may wrap it). */
   connect?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -154,6 +157,18 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
 
   socket.on(ServerToAgentEvents.desiredState, (payload: unknown) => {
     input.onDesiredState?.(payload, channel);
+  });
+
+  socket.on(ServerToAgentEvents.probe, (payload: unknown, ack?: (result: unknown) => void) => {
+    const probe = input.onProbe ?? ((p: unknown) => runProbe(p));
+    probe(payload)
+      .catch((error: unknown) => ({
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      }))
+      .then((result) => {
+        if (typeof ack === "function") ack(result);
+      });
   });
 
   socket.on("disconnect", (reason) => {
