@@ -14,8 +14,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { LabContainerState } from "@switchyard/lab";
-import { hostIfname, vxlanIfname } from "@switchyard/netops";
+import { AGENT_LAUNCHER, type LabContainerState } from "@switchyard/lab";
+import { exec, hostIfname, vxlanIfname } from "@switchyard/netops";
 import { type Attachment, attachmentOperationSchema } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Scenario, startScenario } from "../support/lab-plane";
@@ -151,6 +151,53 @@ describe("flat Linux bridge across two hosts, one container a real Docker contai
     const inDocker = await containerLinks(s.lab, con("d1"));
     expect(inDocker.map((l) => [l.name, l.kind])).toEqual([["eth0", "veth"]]);
     expect(inDocker[0]?.addresses.map((x) => x.address)).toEqual([d1.address]);
+  });
+});
+
+describe("inventory of an agent managing its host from outside (--netns)", () => {
+  it("reports the host's own links, the lab's containers (Docker ones with their interfaces), never the host namespace", async () => {
+    const deadline = Date.now() + 20_000;
+    let containers: { name: string; runtime: string; addresses: string[] }[] = [];
+    let interfaces: string[] = [];
+    while (Date.now() < deadline) {
+      const inv = (await s.api.host(s.hostName("h2"))).inventory;
+      containers = (inv?.containers ?? []).map((x) => ({
+        name: x.name,
+        runtime: x.runtime,
+        addresses: x.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),
+      }));
+      interfaces = (inv?.interfaces ?? []).map((i) => i.name);
+      if (containers.some((x) => x.runtime === "docker" && x.addresses.includes(d1.address))) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(containers).toContainEqual({ name: con("d1").ref, runtime: "docker", addresses: [d1.address] });
+    const named = containers.filter((x) => x.runtime === "netns").map((x) => x.name);
+    expect(named).toContain(con("m2").ref);
+    expect(named).not.toContain(s.lab.host("h2").netns);
+    expect(named.every((n) => n.startsWith(`${s.lab.prefix}-c-`))).toBe(true);
+    expect(interfaces).toEqual(expect.arrayContaining(["eth0", "eth1", "eth2", "eth3", hostIfname(d1.id)]));
+  });
+
+  it("switchyard-agent --print-inventory --netns leaves out the managed namespace itself, not the others", async () => {
+    const h2 = s.lab.host("h2");
+    const { stdout } = await exec(
+      [
+        process.execPath,
+        AGENT_LAUNCHER,
+        "--print-inventory",
+        "--netns",
+        h2.netns,
+        "--netns-prefix",
+        `${s.lab.prefix}-`,
+        "--ovs-db",
+        h2.ovs?.db as string,
+      ],
+      { timeoutMs: 30_000 },
+    );
+    const inv = JSON.parse(stdout) as { namespaces: string[]; ovs: { available: boolean; error: unknown } };
+    expect(inv.namespaces).not.toContain(h2.netns);
+    expect(inv.namespaces).toEqual(expect.arrayContaining([s.lab.host("h1").netns, con("m2").ref]));
+    expect(inv.ovs).toMatchObject({ available: true, error: null });
   });
 });
 
