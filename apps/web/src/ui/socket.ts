@@ -15,6 +15,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { io } from "socket.io-client";
 import { type AttachmentFilter, attachmentKeys, patchAttachmentList } from "./queries/attachments";
 import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
+import { leakKeys } from "./queries/leaks";
 import { networkKeys, patchNetworkList } from "./queries/networks";
 import {
   newerOperation,
@@ -39,7 +40,13 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
   socket.on("connect", () => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
     void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
-    for (const queryKey of [networkKeys.all, attachmentKeys.all, operationKeys.all, poolKeys.all])
+    for (const queryKey of [
+      networkKeys.all,
+      attachmentKeys.all,
+      operationKeys.all,
+      poolKeys.all,
+      leakKeys.all,
+    ])
       void queryClient.invalidateQueries({ queryKey });
   });
 
@@ -63,6 +70,11 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
     if (parsed.success) applyNetworkChanged(queryClient, parsed.data.networkId, parsed.data.network);
     else void queryClient.invalidateQueries({ queryKey: networkKeys.all });
     void queryClient.invalidateQueries({ queryKey: poolKeys.list });
+  });
+
+  // Findings raised, resolved, released or probed: refetch the leak lists (and the nav count).
+  socket.on(UiEvents.leaksChanged, () => {
+    void queryClient.invalidateQueries({ queryKey: leakKeys.all });
   });
 
   socket.on(UiEvents.hostChanged, (payload: unknown) => {

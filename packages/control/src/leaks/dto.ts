@@ -25,14 +25,19 @@ export async function namesFor(
   const ids = (f: (r: (typeof rows)[number]) => string | null | undefined) => [
     ...new Set(rows.map(f).filter((x): x is string => typeof x === "string")),
   ];
-  const [pools, networks, hosts] = await Promise.all([
-    db.addressPool.findMany({
-      where: { id: { in: ids((r) => r.poolId) } },
-      select: { id: true, name: true },
-    }),
-    db.network.findMany({ where: { id: { in: ids((r) => r.networkId) } }, select: { id: true, name: true } }),
-    db.host.findMany({ where: { id: { in: ids((r) => r.hostId) } }, select: { id: true, name: true } }),
-  ]);
+  // One after the other: inside a transaction the queries share one connection.
+  const pools = await db.addressPool.findMany({
+    where: { id: { in: ids((r) => r.poolId) } },
+    select: { id: true, name: true },
+  });
+  const networks = await db.network.findMany({
+    where: { id: { in: ids((r) => r.networkId) } },
+    select: { id: true, name: true },
+  });
+  const hosts = await db.host.findMany({
+    where: { id: { in: ids((r) => r.hostId) } },
+    select: { id: true, name: true },
+  });
   return {
     pools: new Map(pools.map((p) => [p.id, p.name])),
     networks: new Map(networks.map((n) => [n.id, n.name])),

@@ -137,12 +137,24 @@ function poolOf(ms: readonly PoolMatcher[], address: string): PoolMatcher | null
 
 const containerLabel = (runtime: string, ref: string) => `${runtime}:${ref}`;
 
+type InvContainer = Inventory["containers"][number];
+const containerIndexes = new WeakMap<Inventory, Map<string, InvContainer>>();
+
 /** Whether a host's inventory container is the attachment's container (Docker id, short id or name). */
-function findContainer(inventory: Inventory, runtime: string, ref: string) {
-  for (const c of inventory.containers) {
-    if (c.runtime !== runtime) continue;
-    if (c.id === ref || c.name === ref) return c;
-    if (runtime === "docker" && ref.length >= 12 && c.id.startsWith(ref)) return c;
+function findContainer(inventory: Inventory, runtime: string, ref: string): InvContainer | null {
+  let index = containerIndexes.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const c of inventory.containers) {
+      index.set(`${c.runtime}|${c.id}`, c);
+      if (!index.has(`${c.runtime}|${c.name}`)) index.set(`${c.runtime}|${c.name}`, c);
+    }
+    containerIndexes.set(inventory, index);
+  }
+  const hit = index.get(`${runtime}|${ref}`);
+  if (hit) return hit;
+  if (runtime === "docker" && ref.length >= 12) {
+    for (const c of inventory.containers) if (c.runtime === runtime && c.id.startsWith(ref)) return c;
   }
   return null;
 }

@@ -101,6 +101,8 @@ export async function loadAllocations(
 }
 
 export async function loadCheckInput(db: Db): Promise<LeakCheckInput> {
-  const [allocations, hosts, pools] = await Promise.all([loadAllocations(db), loadHosts(db), loadPools(db)]);
+  const allocations = await loadAllocations(db);
+  const hosts = await loadHosts(db);
+  const pools = await loadPools(db);
   return { allocations, hosts, pools };
 }

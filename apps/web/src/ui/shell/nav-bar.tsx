@@ -4,6 +4,7 @@ import type { User } from "@switchyard/protocol";
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { LeaksNavLink } from "../leaks/leaks-nav-link";
 import { signOut } from "../queries/me";
 import { SIGN_IN_PATH } from "./sign-in-path";
 
@@ -48,6 +49,7 @@ export function NavBar({ user }: { user: User }) {
             {link.label}
           </Link>
         ))}
+        <LeaksNavLink active={isActive(pathname, "/leaks")} />
       </nav>
       <div className="nav-user">
         <span data-testid="current-user">
