@@ -3,18 +3,15 @@
 // plane, Chromium and the agents' hosts (further namespaces joined by veth pairs) talk only over
 // addresses in namespaces this run created. The namespace is removed afterwards, also on failure.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ensureWebBuild } from "../scripts/web-build.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const prefix = `sye${process.pid.toString(36)}`;
 const ctl = `${prefix}ctl`;
 const ip = (...args) => spawnSync("ip", args, { stdio: "inherit", timeout: 10_000 }).status === 0;
 
-if (!existsSync(`${root}apps/web/.next/BUILD_ID`) || process.env.CI) {
-  const build = spawnSync("npx", ["next", "build"], { cwd: `${root}apps/web`, stdio: "inherit" });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+ensureWebBuild();
 
 let status = 1;
 try {

@@ -1,19 +1,13 @@
 #!/usr/bin/env node
-// `npm start [-- --no-local-agent]`: builds the web UI when no build exists, then runs the control
+// `npm start [-- --no-local-agent]`: builds the web UI when it is missing or stale, then runs the control
 // plane (embedded PostgreSQL unless DATABASE_URL is set). Node runs server.ts directly (not through
 // the tsx wrapper) so signals reach the server itself.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ensureWebBuild } from "./web-build.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const web = `${root}apps/web`;
-
-if (!existsSync(`${web}/.next/BUILD_ID`)) {
-  console.log("switchyard: building the web UI (first start only)...");
-  const build = spawnSync("npx", ["next", "build"], { cwd: web, stdio: "inherit" });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+const web = fileURLToPath(new URL("../apps/web", import.meta.url));
+ensureWebBuild();
 
 const server = spawn(process.execPath, ["--import", "tsx", "server.ts", ...process.argv.slice(2)], {
   cwd: web,

@@ -73,6 +73,22 @@ export class LabHost {
     await exited;
   }
 
+  /** A bare "container": a named namespace with no interfaces yet, for Switchyard to attach. */
+  addEmptyNetnsContainer(name: string): void {
+    run(["ip", "netns", "add", name]);
+    this.extraNamespaces.push(name);
+  }
+
+  /** The JSON addresses of `ifname` inside container namespace `name` (`ip -j addr`). */
+  containerAddresses(name: string, ifname: string): string[] {
+    const out = execFileSync("ip", ["-n", name, "-j", "addr", "show", "dev", ifname], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    const links = JSON.parse(out) as { addr_info?: { local: string; prefixlen: number }[] }[];
+    return links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
+  }
+
   /** A "container": a named namespace with a veth whose host end lives in this host. */
   addNetnsContainer(name: string, address: string): void {
     const hostEnd = `${name.slice(-8)}h`;

@@ -14,6 +14,9 @@ export function SignInForm() {
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
   const alreadySignedIn = useQuery({ ...meQuery(), retry: false }).isSuccess;
+  // Text typed before hydration is wiped when React takes over the inputs; tests wait for this flag.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   useEffect(() => {
     if (alreadySignedIn)
@@ -38,7 +41,13 @@ export function SignInForm() {
   const field = error instanceof ApiRequestError ? error.field : undefined;
 
   return (
-    <form className="sign-in-form card" onSubmit={handleSubmit} aria-label="Sign in">
+    <form
+      className="sign-in-form card"
+      onSubmit={handleSubmit}
+      aria-label="Sign in"
+      data-testid="sign-in-form"
+      data-hydrated={hydrated}
+    >
       <h1>Switchyard</h1>
       <p className="muted">Sign in to the control plane.</p>
       <label>
