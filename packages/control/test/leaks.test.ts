@@ -255,6 +255,13 @@ describe("findLeaks", () => {
     expect(found[0]?.key).toBe("duplicate_address|p1|10.10.103.5");
   });
 
+  it("one container seen from two hosts (shared runtime) is one endpoint, not a duplicate", () => {
+    const shared = container("con1", [{ name: "eth1", address: "10.10.103.5" }]);
+    const h1 = host("h1", inventory([shared]));
+    const h2 = host("h2", inventory([shared]));
+    expect(run({ hosts: [h1, h2], allocations: [alloc("h1", "10.10.103.5", "con1")] })).toEqual([]);
+  });
+
   it("is pure: same input, same output", () => {
     const input = { hosts: [host("h1", inventory([]))], allocations: [alloc("h1", "10.10.103.5", "con1")] };
     expect(run(input)).toEqual(run(input));

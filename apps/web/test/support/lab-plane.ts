@@ -40,6 +40,8 @@ export interface ScenarioOptions {
   agentArgs?: readonly string[];
   /** Control plane log level (silent by default; LOG_LEVEL overrides). */
   logLevel?: string;
+  /** More control-plane environment (e.g. LEAK_GRACE), applied last. */
+  env?: Record<string, string>;
 }
 
 export interface Scenario {
@@ -126,6 +128,7 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
       OFFLINE_AFTER_MS: "6000",
       PRESENCE_SWEEP_INTERVAL_MS: "500",
       AGENT_DISCONNECT_GRACE_MS: "500",
+      ...options.env,
     });
     const plane = await startControlPlane(config);
     cleanups.push(async () => {

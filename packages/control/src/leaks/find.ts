@@ -342,7 +342,14 @@ export function findLeaks(input: LeakCheckInput, now: Date, settings: LeakCheckS
     const first = list[0];
     if (!first) continue;
     const endpoints = new Map<string, Sighting>();
-    for (const s of list) endpoints.set(`${s.hostId}|${s.container ?? ""}|${s.ifname}`, s);
+    // One endpoint per container interface, whichever hosts report it (a container's namespace may be
+    // visible from several hosts, e.g. a shared runtime); a host interface is its host's own.
+    for (const s of list) {
+      const key = s.container
+        ? `c|${s.containerIds[0] ?? s.container}|${s.ifname}`
+        : `h|${s.hostId}|${s.ifname}`;
+      if (!endpoints.has(key)) endpoints.set(key, s);
+    }
     if (!allocated.has(k)) {
       for (const s of endpoints.values()) {
         findings.push({

@@ -100,7 +100,15 @@ export async function releaseLeak(
       (f) => f.allocationId === alloc.id,
     );
     const online = new Set(hosts.filter((h) => h.status === "online").map((h) => h.id));
-    const live = (found[0]?.evidence.seen ?? []).filter((s) => online.has(s.hostId) && s.container !== null);
+    // Live: on a container of an online host. The endpoint's own container seen from ANOTHER host is a
+    // runtime shared between hosts (a lab), not a sign of life of the endpoint on its own host.
+    const own = alloc.attachment ? `${alloc.attachment.runtime}:${alloc.attachment.ref}` : null;
+    const live = (found[0]?.evidence.seen ?? []).filter(
+      (s) =>
+        online.has(s.hostId) &&
+        s.container !== null &&
+        !(s.container === own && s.hostId !== alloc.attachment?.hostId),
+    );
     if (!alloc.attachment) {
       throw conflict(
         `${address} in pool ${pool.name} is not held by an attachment; nothing to verify (use the IPAM release for manual allocations)`,
