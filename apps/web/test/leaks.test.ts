@@ -66,3 +66,30 @@ describe("leaks page helpers", () => {
     expect(leaksNavLabel(3)).toBe("Leaks (3)");
   });
 });
+
+describe("leak settings", () => {
+  it("parses LEAK_* from the environment, with defaults", async () => {
+    const { loadConfig } = await import("../src/server/config");
+    const d = loadConfig({});
+    expect([d.leakCheckIntervalMs, d.leakGraceMs, d.hostOfflineGraceMs, d.leakWebhookUrl]).toEqual([
+      30_000,
+      60_000,
+      300_000,
+      null,
+    ]);
+    const c = loadConfig({
+      LEAK_CHECK_INTERVAL: "5s",
+      LEAK_GRACE: "0",
+      HOST_OFFLINE_GRACE: "2m",
+      LEAK_WEBHOOK_URL: "http://127.0.0.1:9000/hook",
+    });
+    expect([c.leakCheckIntervalMs, c.leakGraceMs, c.hostOfflineGraceMs, c.leakWebhookUrl]).toEqual([
+      5_000,
+      0,
+      120_000,
+      "http://127.0.0.1:9000/hook",
+    ]);
+    expect(() => loadConfig({ LEAK_WEBHOOK_URL: "not a url" })).toThrow(/LEAK_WEBHOOK_URL/);
+    expect(() => loadConfig({ LEAK_CHECK_INTERVAL: "0" })).toThrow(/LEAK_CHECK_INTERVAL/);
+  });
+});
