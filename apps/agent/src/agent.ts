@@ -111,7 +111,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           reporter.stop();
         };
       },
-      onProbe: (payload) => runProbe(payload, host.exec),
+      onProbe: (payload) => runProbe(payload, host.exec, { ovsDb: config.ovsDb }),
       onDesiredState: (payload, channel) => {
         void applier.receive(payload, channel.sendDesiredStateResult);
       },

@@ -31,6 +31,26 @@ describe("leak probe (arping -D)", () => {
     expect(ack).toMatchObject({ ok: true, answered: true, macs: ["9e:e4:a9:81:56:a2"] });
   });
 
+  it("an OVS VLAN: probes from a temporary tagged internal port, removed afterwards", async () => {
+    const argvs: string[] = [];
+    const ack = await runProbe(
+      { address: "10.77.0.1", iface: "ovs0", vlan: 100, timeoutMs: 1000 },
+      async (argv) => {
+        argvs.push(argv.join(" "));
+        return { stdout: "", stderr: "" };
+      },
+      { ovsDb: "unix:/tmp/db.sock" },
+    );
+    expect(ack).toMatchObject({ ok: true, answered: false });
+    expect(argvs).toEqual([
+      "ovs-vsctl --db=unix:/tmp/db.sock --timeout=10 --may-exist add-port ovs0 syprobe100 tag=100 -- set interface syprobe100 type=internal",
+      "ip link show syprobe100",
+      "ip link set syprobe100 up",
+      "arping -D -c 2 -w 1 -I syprobe100 10.77.0.1",
+      "ovs-vsctl --db=unix:/tmp/db.sock --timeout=10 --if-exists del-port ovs0 syprobe100",
+    ]);
+  });
+
   it("a failing arping is an error, not an answer", async () => {
     const ack = await runProbe({ address: "10.99.0.5", iface: "nope0" }, async (argv) => {
       throw new ExecError(argv, 2, "arping: nope0: No such device", false);

@@ -213,6 +213,8 @@ export const probeRequestSchema = z.object({
   iface: interfaceNameSchema,
   count: z.number().int().min(1).max(10).default(2),
   timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+  /** OVS networks: `iface` is the OVS bridge; the agent probes from a temporary internal port with this tag. */
+  vlan: z.number().int().min(1).max(4094).optional(),
 });
 export type ProbeRequest = z.infer<typeof probeRequestSchema>;
 export const probeAckSchema = z.union([

@@ -11,6 +11,7 @@ export async function planLeakProbe(
   if (!f) throw notFound(`finding ${findingId}`, "id");
   if (!f.hostId) throw new DomainError("conflict", "this finding names no host to probe from", "id");
   let iface: string | null = null;
+  let vlan: number | undefined;
   if (f.networkId) {
     const n = await ctx.prisma.network.findUnique({
       where: { id: f.networkId },
@@ -18,6 +19,7 @@ export async function planLeakProbe(
     });
     const o = n?.hostOverrides[0];
     iface = n?.driver === "macvlan" ? (o?.uplink ?? n.uplink) : (o?.bridgeName ?? n?.bridgeName ?? null);
+    if (n?.driver === "ovs" && n.vlan) vlan = n.vlan;
   }
   if (!iface && f.kind !== "host_offline" && f.container === null && f.ifname) iface = f.ifname;
   if (!iface) {
@@ -31,7 +33,10 @@ export async function planLeakProbe(
       `no interface on host to probe ${f.address} from (no network known)`,
       "id",
     );
-  return { hostId: f.hostId, request: { address: f.address, iface, count: 2, timeoutMs: 5_000 } };
+  return {
+    hostId: f.hostId,
+    request: { address: f.address, iface, count: 2, timeoutMs: 5_000, ...(vlan ? { vlan } : {}) },
+  };
 }
 
 export async function recordLeakProbe(
