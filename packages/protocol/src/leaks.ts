@@ -92,7 +92,7 @@ export const leakFindingSchema = z.object({
 });
 export type LeakFinding = z.infer<typeof leakFindingSchema>;
 
-/** GET /api/v1/leaks: open findings (?state=pending|open|resolved|released|all). */
+/** GET /api/v1/leaks: open findings (?state=live: open and pending; pending|resolved|released|all). */
 export const leakListSchema = z.object({
   findings: z.array(leakFindingSchema),
   open: z.number().int(),

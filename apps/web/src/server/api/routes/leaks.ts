@@ -29,7 +29,7 @@ import { type Route, route } from "../router";
 const settingsOf = (ctx: RequestContext): LeakSettings => ctx.deps.config.leaks ?? defaultLeakSettings;
 
 const listQuerySchema = z.object({
-  state: z.enum(["live", "pending", "open", "resolved", "released", "all"]).default("live"),
+  state: z.enum(["live", "pending", "open", "resolved", "released", "all"]).default("open"),
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 const historyQuerySchema = z.object({
@@ -38,7 +38,7 @@ const historyQuerySchema = z.object({
 });
 
 export const leakRoutes: Route[] = [
-  /** LeakList: open and pending findings (?state=open|pending|resolved|released|all). */
+  /** LeakList: open findings (?state=live for open + pending, pending, resolved, released, all). */
   route("GET", "/api/v1/leaks", async (ctx) => {
     await ctx.principal();
     const q = parseQuery(ctx.url, listQuerySchema);
