@@ -118,9 +118,14 @@ describe("leaks on a real lab", () => {
     });
     expect(f.evidence.inventoryReceivedAt).not.toBeNull();
     expect(f.evidence.detail).toMatch(/is not on/);
-    // Evidence on demand: h1's agent probes the address (arping -D on the network's bridge): silent.
+    // Evidence on demand: h1's agent probes the address (arping -D from a port on VLAN 100): silent.
     const probed = (await S().api.request("POST", `/api/v1/leaks/${f.id}/probe`)) as LeakFinding;
-    expect(probed.probe).toMatchObject({ iface: "ovs0", address: att.d1?.address, answered: false, error: null });
+    expect(probed.probe).toMatchObject({
+      iface: "ovs0",
+      address: att.d1?.address,
+      answered: false,
+      error: null,
+    });
     await testkit.waitFor("webhook for container_gone", 10_000, async () =>
       received.some((r) => r.kind === "container_gone" && r.address === att.d1?.address) ? true : null,
     );
