@@ -93,3 +93,41 @@ describe("leak settings", () => {
     expect(() => loadConfig({ LEAK_CHECK_INTERVAL: "0" })).toThrow(/LEAK_CHECK_INTERVAL/);
   });
 });
+
+describe("graph highlight", () => {
+  it("marks the leaked container, and the host of a gone container; leaves the rest untouched", async () => {
+    const { markLeaks } = await import("../src/ui/leaks/graph-highlight");
+    const node = (id: string, kind: "host" | "container", hostId: string, name: string) => ({
+      group: "nodes" as const,
+      data: {
+        id,
+        kind,
+        label: name,
+        hostId,
+        hostName: hostId,
+        name,
+        ...(kind === "container" ? { containerId: `${name}-id` } : {}),
+      },
+      classes: kind,
+    });
+    const elements = [
+      node("host/h1", "host", "h1", "h1"),
+      node("c1", "container", "h1", "con1"),
+      node("c2", "container", "h1", "con2"),
+      node("host/h2", "host", "h2", "h2"),
+    ];
+    const marked = markLeaks(elements, [
+      finding({ id: "a", kind: "interface_missing", hostId: "h1", container: "docker:con1" }),
+      finding({ id: "b", kind: "container_gone", hostId: "h2", container: "docker:gone" }),
+      finding({
+        id: "c",
+        kind: "address_mismatch",
+        hostId: "h1",
+        container: "docker:con2",
+        state: "pending",
+      }),
+    ]);
+    expect(marked.map((e) => e.classes)).toEqual(["host", "container leak", "container", "host leak-host"]);
+    expect(marked[2]).toBe(elements[2]);
+  });
+});

@@ -145,4 +145,10 @@ export const graphStyle: StylesheetJson = [
     style: { "border-width": 2, "border-color": attachmentColors.applied },
   },
   { selector: "edge:selected", style: { width: 4 } },
+  // Open leak findings (leaks/graph-highlight.ts): the container, or the host of a gone container / offline host.
+  { selector: "node.leak", style: { "border-width": 3, "border-color": "#e03131", "border-style": "solid" } },
+  {
+    selector: "node.leak-host",
+    style: { "border-width": 3, "border-color": "#e03131", "border-style": "dashed" },
+  },
 ];

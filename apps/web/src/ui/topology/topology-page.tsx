@@ -5,7 +5,9 @@ import { useMemo, useState } from "react";
 import { buildTopologyElements, type TopologyNodeData } from "../graph/elements";
 import type { NetworkOverlay } from "../graph/network-overlay";
 import { TopologyGraph } from "../graph/topology-graph";
+import { markLeaks } from "../leaks/graph-highlight";
 import { attachmentsQuery } from "../queries/attachments";
+import { leaksQuery } from "../queries/leaks";
 import { networksQuery } from "../queries/networks";
 import { topologyQuery } from "../queries/topology";
 import { QueryState } from "../shell/query-state";
@@ -22,9 +24,14 @@ export function TopologyPage() {
     () => ({ networks: networks.data ?? [], attachments: attachments.data ?? [] }),
     [networks.data, attachments.data],
   );
+  // Open leak findings are highlighted (leaks/graph-highlight.ts).
+  const leaks = useQuery(leaksQuery());
   const elements = useMemo(
-    () => (topology.data ? buildTopologyElements(topology.data, overlay) : []),
-    [topology.data, overlay],
+    () =>
+      topology.data
+        ? markLeaks(buildTopologyElements(topology.data, overlay), leaks.data?.findings ?? [])
+        : [],
+    [topology.data, overlay, leaks.data],
   );
 
   if (!topology.data) return <QueryState error={topology.error} />;
