@@ -13,6 +13,7 @@ import {
   DomainError,
   deliverWebhooks,
   ingestInventory,
+  LEAK_LOCK_KEY,
   type LeakSettings,
   listLeaks,
   loadDesiredState,
@@ -305,6 +306,42 @@ describe("leak check, release, undo, history", () => {
     // Releasable while the host is away: its next desired state has no endpoint.
     await releaseLeak(ctx, actor, { pool: "lan", address: addr }, "host crashed", settings);
     expect((await loadDesiredState(db.prisma, h1)).state.endpoints.map((e) => e.address)).not.toContain(addr);
+  });
+});
+
+describe("one replica at a time", () => {
+  it("the periodic check skips while another holds the leak lock; an on-demand check waits for it", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = db.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LEAK_LOCK_KEY})`;
+        locked();
+        await held;
+      },
+      { timeout: 30_000 },
+    );
+    await isLocked;
+    const skipped = await runLeakCheck(ctx, settings, { skipIfBusy: true });
+    expect(skipped.result).toBeNull();
+    let waited = false;
+    const onDemand = runLeakCheck(ctx, settings).then((out) => {
+      waited = true;
+      return out;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(waited).toBe(false);
+    release();
+    await holder;
+    expect((await onDemand).result).not.toBeNull();
+    const job = await db.prisma.jobRun.findUniqueOrThrow({ where: { name: "leak-check" } });
+    expect(job.lastRunAt.toISOString()).toBe(clock.toISOString());
   });
 });
 
