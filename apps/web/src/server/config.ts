@@ -96,6 +96,8 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   /** socket.io adapter: "postgres" carries events between replicas; "memory" for a single process. */
   SOCKET_ADAPTER: z.enum(["postgres", "memory"]).default("postgres"),
+  /** How often blocks left empty past their pool's grace period are returned to the pool. */
+  IPAM_BLOCK_SWEEP_INTERVAL: duration("30s"),
   /** How often the leak check runs (one replica at a time, Postgres advisory lock). */
   LEAK_CHECK_INTERVAL: duration("30s"),
   /** A leak finding is raised (UI alert, metric, webhook) only after it persisted this long; 0 raises at once. */
@@ -127,6 +129,7 @@ export interface Config {
   localAgent: boolean;
   nextDev: boolean;
   socketAdapter: "postgres" | "memory";
+  ipamBlockSweepIntervalMs: number;
   leakCheckIntervalMs: number;
   leakGraceMs: number;
   hostOfflineGraceMs: number;
@@ -175,6 +178,7 @@ export function loadConfig(
     localAgent: e.SWITCHYARD_LOCAL_AGENT,
     nextDev: flag(e.NEXT_DEV, e.NODE_ENV !== "production"),
     socketAdapter: e.SOCKET_ADAPTER,
+    ipamBlockSweepIntervalMs: e.IPAM_BLOCK_SWEEP_INTERVAL,
     leakCheckIntervalMs: e.LEAK_CHECK_INTERVAL,
     leakGraceMs: e.LEAK_GRACE,
     hostOfflineGraceMs: e.HOST_OFFLINE_GRACE,

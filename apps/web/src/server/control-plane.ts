@@ -6,6 +6,7 @@ import {
   type BootstrapAdminResult,
   bootstrapAdmin,
   purgeExpiredSessions,
+  returnEmptyBlocks,
   type ServiceContext,
   systemClock,
 } from "@switchyard/control";
@@ -23,6 +24,7 @@ import { createApiHandler } from "./api/handler";
 import type { Config } from "./config";
 import { createHub, type Hub } from "./hub";
 import { type LeakJobs, startLeakJobs } from "./jobs/leaks";
+import { runPeriodically } from "./jobs/periodic";
 import { createLogger, type Logger } from "./logger";
 import { sendWebResponse, toWebRequest } from "./node-bridge";
 import { attachPostgresAdapter } from "./socket-adapter";
@@ -128,11 +130,21 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       logger,
     );
     cleanups.push(() => hub.stop());
-    const purge = setInterval(() => {
-      purgeExpiredSessions(services).catch((err: unknown) => logger.error({ err }, "session purge failed"));
-    }, SESSION_PURGE_INTERVAL_MS);
-    purge.unref();
-    cleanups.push(() => clearInterval(purge));
+    cleanups.push(
+      runPeriodically(
+        "session purge",
+        SESSION_PURGE_INTERVAL_MS,
+        () => purgeExpiredSessions(services),
+        logger,
+      ),
+      // Each block is re-checked under its owner's lock, so every replica may sweep.
+      runPeriodically(
+        "IPAM block sweep",
+        config.ipamBlockSweepIntervalMs,
+        () => returnEmptyBlocks(services),
+        logger,
+      ),
+    );
 
     const leakSettings = {
       graceMs: config.leakGraceMs,
