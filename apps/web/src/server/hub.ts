@@ -39,6 +39,7 @@ import {
   type Welcome,
 } from "@switchyard/protocol";
 import type { Namespace, Server } from "socket.io";
+import type { z } from "zod";
 import { authenticateRequest, type HubPort } from "./api/context";
 import type { Logger } from "./logger";
 
@@ -288,94 +289,72 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       }
     };
 
-    socket.on(AgentEvents.inventory, (payload, ack) =>
-      serially(async () => {
-        try {
-          const report = inventoryReportSchema.safeParse(payload);
-          if (!report.success) {
-            const issue = report.error.issues[0];
-            throw new DomainError(
-              "validation_failed",
-              `inventory report is invalid: ${issue?.message ?? "invalid"}`,
-              issue?.path.join(".") || "inventory",
-            );
+    /** One agent event: parsed with its protocol schema, handled in order, answered through the ack. */
+    const onAgentEvent = <T>(
+      event: string,
+      schema: z.ZodType<T>,
+      what: string,
+      handle: (payload: T) => Promise<void>,
+    ) => {
+      socket.on(event as typeof AgentEvents.inventory, (payload: unknown, ack: unknown) =>
+        serially(async () => {
+          try {
+            const parsed = schema.safeParse(payload);
+            if (!parsed.success) {
+              const issue = parsed.error.issues[0];
+              throw new DomainError(
+                "validation_failed",
+                `${what} is invalid: ${issue?.message ?? "invalid"}`,
+                issue?.path.join(".") || what,
+              );
+            }
+            await handle(parsed.data);
+            reply(ack, { ok: true });
+          } catch (err) {
+            fail(ack, err, what);
           }
-          const result = await ingestInventory(services, hostId, report.data.inventory);
-          if (result.changed) {
-            log.debug({ digest: result.digest }, "inventory stored");
-            hub.inventoryChanged(hostId, result.receivedAt);
-          }
-          const presence = await seen();
-          if (presence.changed && presence.host) hub.hostChanged(presence.host);
-          reply(ack, { ok: true });
-        } catch (err) {
-          fail(ack, err, "inventory");
-        }
-      }),
-    );
+        }),
+      );
+    };
 
-    socket.on(AgentEvents.heartbeat, (payload, ack) =>
-      serially(async () => {
-        try {
-          const heartbeat = heartbeatSchema.safeParse(payload);
-          if (!heartbeat.success) {
-            const issue = heartbeat.error.issues[0];
-            throw new DomainError(
-              "validation_failed",
-              `heartbeat is invalid: ${issue?.message ?? "invalid"}`,
-              issue?.path.join(".") || "heartbeat",
-            );
-          }
-          const result = converging
-            ? await seen({ appliedSerial: heartbeat.data.appliedSerial })
-            : await recordHeartbeat(services, hostId, heartbeat.data);
-          if (result.changed && result.host) {
-            log.info("host back online");
-            hub.hostChanged(result.host);
-          }
-          reply(ack, { ok: true });
-        } catch (err) {
-          fail(ack, err, "heartbeat");
-        }
-      }),
-    );
+    onAgentEvent(AgentEvents.inventory, inventoryReportSchema, "inventory", async (report) => {
+      const result = await ingestInventory(services, hostId, report.inventory);
+      if (result.changed) {
+        log.debug({ digest: result.digest }, "inventory stored");
+        hub.inventoryChanged(hostId, result.receivedAt);
+      }
+      const presence = await seen();
+      if (presence.changed && presence.host) hub.hostChanged(presence.host);
+    });
 
-    socket.on(AgentEvents.desiredStateResult, (payload, ack) =>
-      serially(async () => {
-        try {
-          const parsed = desiredStateResultSchema.safeParse(payload);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            throw new DomainError(
-              "validation_failed",
-              `desired state result is invalid: ${issue?.message ?? "invalid"}`,
-              issue?.path.join(".") || "result",
-            );
-          }
-          const outcome = await applyDesiredStateResult(services, hostId, parsed.data);
-          if (converging && outcome.accepted && parsed.data.serial >= converging.serial) {
-            await converged(`agent applied serial ${parsed.data.serial}`);
-          }
-          if (!outcome.accepted) {
-            log.warn({ serial: parsed.data.serial }, "result for a serial this host never had, ignored");
-          }
-          hub.ledgerChanged(outcome);
-          if (outcome.notable.length > 0) {
-            log.info(
-              { serial: parsed.data.serial, events: outcome.notable },
-              "agent repaired drift or failed",
-            );
-            ui.emit(UiEvents.reconcileEvents, {
-              hostId,
-              serial: parsed.data.serial,
-              events: outcome.notable,
-            });
-          }
-          reply(ack, { ok: true });
-        } catch (err) {
-          fail(ack, err, "desired state result");
+    onAgentEvent(AgentEvents.heartbeat, heartbeatSchema, "heartbeat", async (heartbeat) => {
+      const result = converging
+        ? await seen({ appliedSerial: heartbeat.appliedSerial })
+        : await recordHeartbeat(services, hostId, heartbeat);
+      if (result.changed && result.host) {
+        log.info("host back online");
+        hub.hostChanged(result.host);
+      }
+    });
+
+    onAgentEvent(
+      AgentEvents.desiredStateResult,
+      desiredStateResultSchema,
+      "desired state result",
+      async (result) => {
+        const outcome = await applyDesiredStateResult(services, hostId, result);
+        if (converging && outcome.accepted && result.serial >= converging.serial) {
+          await converged(`agent applied serial ${result.serial}`);
         }
-      }),
+        if (!outcome.accepted) {
+          log.warn({ serial: result.serial }, "result for a serial this host never had, ignored");
+        }
+        hub.ledgerChanged(outcome);
+        if (outcome.notable.length > 0) {
+          log.info({ serial: result.serial, events: outcome.notable }, "agent repaired drift or failed");
+          ui.emit(UiEvents.reconcileEvents, { hostId, serial: result.serial, events: outcome.notable });
+        }
+      },
     );
 
     socket.on("disconnect", (reason) => {
