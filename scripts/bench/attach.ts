@@ -14,11 +14,8 @@
  * Root only. Uses DATABASE_URL's server when set (a fresh database on it), else an embedded PostgreSQL
  * in a temp dir.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startEmbeddedPostgres } from "@switchyard/db";
+import { openScratchServer } from "@switchyard/db";
 import { TEST_ADMIN_URL_ENV } from "@switchyard/db/testing";
 import type { LabContainerState } from "@switchyard/lab";
 import type { Operation } from "@switchyard/protocol";
@@ -46,23 +43,6 @@ const stats = (xs: number[]) => {
 };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function database(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = "/postgres";
-    return { adminUrl: url.toString(), stop: async () => {} };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), "sy-bench-pg-"));
-  const pg = await startEmbeddedPostgres({ dataDir, port: 20_000 + Math.floor(Math.random() * 20_000) });
-  return {
-    adminUrl: pg.adminUrl,
-    stop: async () => {
-      await pg.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function waitApplied(s: Scenario, id: string): Promise<Operation> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -74,7 +54,7 @@ async function waitApplied(s: Scenario, id: string): Promise<Operation> {
   }
 }
 
-const server = await database();
+const server = await openScratchServer(process.env.DATABASE_URL, "bench-pg");
 process.env[TEST_ADMIN_URL_ENV] = server.adminUrl;
 let scenario: Scenario | null = null;
 let exitCode = 0;

@@ -8,12 +8,9 @@
  * Each scenario gets its own pool (10.x.0.0/16, blocks of 16) and its own hosts; each process first
  * warms up (connections opened, code paths run) on a separate pool, then all start at once.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createPool } from "@switchyard/control";
-import { startEmbeddedPostgres } from "@switchyard/db";
+import { openScratchServer } from "@switchyard/db";
 import { createTestDatabase, TEST_ADMIN_URL_ENV } from "@switchyard/db/testing";
 import { runWorkers } from "../../packages/control/test/ipam-processes";
 
@@ -31,24 +28,7 @@ const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
 const round = (n: number) => Math.round(n * 10) / 10;
 
-async function database(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = "/postgres";
-    return { adminUrl: url.toString(), stop: async () => {} };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), "sy-bench-pg-"));
-  const pg = await startEmbeddedPostgres({ dataDir, port: 20_000 + Math.floor(Math.random() * 20_000) });
-  return {
-    adminUrl: pg.adminUrl,
-    stop: async () => {
-      await pg.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-const server = await database();
+const server = await openScratchServer(process.env.DATABASE_URL, "bench-pg");
 process.env[TEST_ADMIN_URL_ENV] = server.adminUrl;
 const db = await createTestDatabase();
 const ctx = { prisma: db.prisma, now: () => new Date() };

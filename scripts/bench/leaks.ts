@@ -9,12 +9,9 @@
  * dir (mode 755, random port). Every `--leak-every`-th container is missing from its host's inventory
  * (container_gone), so the check also writes findings.
  */
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { findLeaks, type LeakCheckInput, runLeakCheck } from "@switchyard/control";
-import { startEmbeddedPostgres } from "@switchyard/db";
+import { openScratchServer } from "@switchyard/db";
 import { createTestDatabase, TEST_ADMIN_URL_ENV } from "@switchyard/db/testing";
 import { formatIpv4 } from "@switchyard/ipam";
 import type { Inventory } from "@switchyard/protocol";
@@ -127,24 +124,6 @@ function synthesize(hostIds: string[], poolId: string, networkId: string): Synth
   };
 }
 
-async function database(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = "/postgres";
-    return { adminUrl: url.toString(), stop: async () => {} };
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), "sy-bench-leaks-"));
-  await chmod(dataDir, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir, port: 20_000 + Math.floor(Math.random() * 20_000) });
-  return {
-    adminUrl: pg.adminUrl,
-    stop: async () => {
-      await pg.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 // ------------------------------------------------------------------ pure
 const pureIds = Array.from({ length: HOSTS }, (_, i) => `host-${i}`);
 const pure = synthesize(pureIds, "pool-1", "net-1");
@@ -154,7 +133,7 @@ const pureFindings = findLeaks(pure.input, now, { hostOfflineGraceMs: 300_000 })
 const pureMs = performance.now() - t0;
 
 // ------------------------------------------------------------------ database
-const server = await database();
+const server = await openScratchServer(process.env.DATABASE_URL, "bench-leaks");
 process.env[TEST_ADMIN_URL_ENV] = server.adminUrl;
 const db = await createTestDatabase();
 let dbCheckMs = 0;

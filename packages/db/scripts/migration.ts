@@ -7,16 +7,15 @@
  *
  * Needs node --experimental-wasm-modules (the root script passes it).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import { SchemaEngine } from "@prisma/schema-engine-wasm";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../src/embedded";
 import { DEFAULT_MIGRATIONS_DIR, migrate } from "../src/migrate";
+import { openScratchServer } from "../src/scratch";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SCHEMA_PATH = join(ROOT, "prisma/schema.prisma");
@@ -38,22 +37,9 @@ function relabelCatalogTypes(pool: pg.Pool): pg.Pool {
 }
 
 async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const given = process.env.DATABASE_URL;
-  let stop = async () => {};
-  let adminUrl: string;
-  if (given) {
-    const u = new URL(given);
-    u.pathname = "/postgres";
-    adminUrl = u.toString();
-  } else {
-    const dataDir = await mkdtemp(join(tmpdir(), "sy-migration-pg-"));
-    const db = await startEmbeddedPostgres({ dataDir, port: 20_000 + Math.floor(Math.random() * 20_000) });
-    adminUrl = db.adminUrl;
-    stop = async () => {
-      await db.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    };
-  }
+  const server = await openScratchServer(process.env.DATABASE_URL, "migration-pg");
+  const adminUrl = server.adminUrl;
+  const stop = () => server.stop();
   const name = `sy_migration_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

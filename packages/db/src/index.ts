@@ -3,3 +3,4 @@ export { type EmbeddedDatabase, type EmbeddedDatabaseOptions, startEmbeddedPostg
 export { Prisma, PrismaClient } from "./generated/prisma/client";
 export * from "./generated/prisma/enums";
 export { DEFAULT_MIGRATIONS_DIR, type MigrationResult, migrate, readMigrations } from "./migrate";
+export { openScratchServer, type ScratchServer } from "./scratch";
