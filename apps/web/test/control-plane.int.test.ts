@@ -159,6 +159,11 @@ describe("control plane over real HTTP and socket.io", () => {
     expect(health.body).toMatchObject({ status: "ok", database: { ok: true } });
     const other = await fetch(`${plane.url}/hosts`);
     expect(other.status).toBe(404);
+    // Prometheus' default path is the API's metrics route, behind the same auth.
+    expect((await fetch(`${plane.url}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${plane.url}/metrics`, { headers: { cookie } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("# HELP switchyard_leak_findings");
     const [table] = await db.prisma.$queryRaw<{ name: string | null }[]>`
       SELECT to_regclass('public.socket_io_attachments')::text AS name`;
     expect(table?.name).toBe("socket_io_attachments");

@@ -93,7 +93,14 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     // hands every other request to this listener (a listener added later would see them all).
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const pathname = (req.url ?? "/").split("?")[0] ?? "/";
-      if (pathname === "/api/v1" || pathname.startsWith("/api/v1/") || !nextHandler) {
+      // Prometheus looks for /metrics by default; it is the API's metrics route (same token auth).
+      if (pathname === "/metrics") req.url = `/api/v1${req.url}`;
+      if (
+        pathname === "/metrics" ||
+        pathname === "/api/v1" ||
+        pathname.startsWith("/api/v1/") ||
+        !nextHandler
+      ) {
         void handleApi(req, res);
         return;
       }
