@@ -12,6 +12,7 @@ import {
   type HostSummary,
   healthSchema,
   hostDetailSchema,
+  hostListSchema,
   hostSummarySchema,
   type SignInBody,
   type User,
@@ -30,7 +31,6 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
 }
 
-export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
 export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
 
 const SESSION_COOKIE = "sy_session";

@@ -24,6 +24,10 @@ export const hostSummarySchema = z.object({
 });
 export type HostSummary = z.infer<typeof hostSummarySchema>;
 
+/** GET /api/v1/hosts */
+export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
+export type HostList = z.infer<typeof hostListSchema>;
+
 export const hostDetailSchema = hostSummarySchema.extend({
   inventory: inventorySchema.nullable(),
   inventoryReceivedAt: z.string().nullable(),

@@ -70,6 +70,8 @@ export async function startLocalAgent(
   const credentialFile = path.join(dir, "credential.json");
   const args = ["--server", options.serverUrl, "--credential-file", credentialFile];
   const name = localHostName();
+  // The one-time token goes through the environment, not argv, so `ps` never shows it.
+  let token: string | null = null;
 
   if (!existsSync(credentialFile)) {
     try {
@@ -84,7 +86,7 @@ export async function startLocalAgent(
             { name, description: "this machine (local agent started by the control plane)" },
             { enrollmentTtlMs: options.enrollmentTtlMs },
           );
-      args.push("--token", created.enrollment.token);
+      token = created.enrollment.token;
       logger.info({ host: name }, "enrolling the local agent");
     } catch (err) {
       if (err instanceof DomainError) {
@@ -102,7 +104,7 @@ export async function startLocalAgent(
   }
   const child: ChildProcess = spawn(process.execPath, [launcher, ...args], {
     stdio: ["ignore", "inherit", "inherit"],
-    env: childEnv(),
+    env: token ? { ...childEnv(), SWITCHYARD_TOKEN: token } : childEnv(),
   });
   logger.info({ pid: child.pid, host: name }, "local agent started");
   const exited = new Promise<void>((resolve) => {

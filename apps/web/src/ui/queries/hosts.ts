@@ -2,14 +2,11 @@ import {
   type CreateHostBody,
   createdHostSchema,
   hostDetailSchema,
-  hostSummarySchema,
+  hostListSchema,
 } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { z } from "zod";
 import { fetchJson, sendCommand } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";
-
-const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
 
 export function hostsQuery() {
   return queryOptions({
