@@ -25,7 +25,14 @@ import {
   startAgent,
 } from "@switchyard/lab";
 import { testkit } from "@switchyard/netops";
-import type { Attachment, AttachmentOperation, HostDetail, Network, Operation } from "@switchyard/protocol";
+import type {
+  Attachment,
+  AttachmentOperation,
+  HostDetail,
+  Network,
+  Operation,
+  ReconcileEventList,
+} from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/server/config";
 import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
@@ -312,6 +319,11 @@ describe("attach across hosts through the API, applied by real agents", () => {
     });
     expect(await linkExists("h2", hostIf)).toBe(true);
     expect(await L().pings(c.con1 as LabContainerState, con3.attachment.address)).toBe(true);
+    // ... and it is shown as an event (GET /api/v1/events feeds the UI's "drift repaired" lists)
+    const hostName = (await api<{ hostName: string }>("GET", `/attachments/${con3.attachment.id}`)).body
+      .hostName;
+    const events = (await api<ReconcileEventList>("GET", `/events?host=${hostName}`)).body.events;
+    expect(events.some((e) => e.kind === "repaired" && e.attachmentId === con3.attachment.id)).toBe(true);
   });
 
   it("detach removes the veth and the OVS port, releases the address; the network can then go", async () => {

@@ -51,3 +51,25 @@ export type OperationListQuery = z.infer<typeof operationListQuerySchema>;
 
 export const operationListSchema = z.object({ operations: z.array(operationSchema) });
 export type OperationList = z.infer<typeof operationListSchema>;
+
+/**
+ * What agents reported beyond applying the desired state: drift they repaired (a veth deleted by
+ * hand, an OVS tag changed) and endpoints they failed. GET /api/v1/events.
+ */
+export const reconcileEventRecordSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.enum(["repaired", "error"]),
+  hostName: z.string(),
+  attachmentId: z.string().nullable(),
+  serial: z.number().int().nullable(),
+  message: z.string(),
+});
+export type ReconcileEventRecord = z.infer<typeof reconcileEventRecordSchema>;
+export const reconcileEventListSchema = z.object({ events: z.array(reconcileEventRecordSchema) });
+export type ReconcileEventList = z.infer<typeof reconcileEventListSchema>;
+export const reconcileEventQuerySchema = z.object({
+  host: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type ReconcileEventQuery = z.infer<typeof reconcileEventQuerySchema>;

@@ -15,6 +15,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { io } from "socket.io-client";
 import { type AttachmentFilter, attachmentKeys, patchAttachmentList } from "./queries/attachments";
 import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
+import { eventKeys } from "./queries/events";
 import { leakKeys } from "./queries/leaks";
 import { networkKeys, patchNetworkList } from "./queries/networks";
 import {
@@ -46,6 +47,7 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
       operationKeys.all,
       poolKeys.all,
       leakKeys.all,
+      eventKeys.all,
     ])
       void queryClient.invalidateQueries({ queryKey });
   });
@@ -70,6 +72,11 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
     if (parsed.success) applyNetworkChanged(queryClient, parsed.data.networkId, parsed.data.network);
     else void queryClient.invalidateQueries({ queryKey: networkKeys.all });
     void queryClient.invalidateQueries({ queryKey: poolKeys.list });
+  });
+
+  // Drift an agent repaired or endpoints it failed: the events lists (the ledger has its own event).
+  socket.on(UiEvents.reconcileEvents, () => {
+    void queryClient.invalidateQueries({ queryKey: eventKeys.all });
   });
 
   // Findings raised, resolved, released or probed: refetch the leak lists (and the nav count).

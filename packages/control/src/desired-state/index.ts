@@ -11,6 +11,7 @@ export {
   networkProblem,
   planDesiredState,
 } from "./build";
+export { listReconcileEvents } from "./events";
 export { loadDesiredState } from "./load";
 export {
   applyDesiredStateResult,

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { ReconcileEvents } from "../events/reconcile-events";
 import { RelativeTime } from "../format/relative-time-view";
 import { RevokeButton } from "../hosts/revoke-button";
 import { StatusBadge } from "../hosts/status-badge";
@@ -74,6 +75,7 @@ export function HostDetailView({ id }: { id: string }) {
             <h2>Containers ({inventory.containers.length})</h2>
             <ContainersSection inventory={inventory} />
           </section>
+          <ReconcileEvents host={host.name} />
           {inventory.namespaces.length > 0 && (
             <section>
               <h2>Named network namespaces</h2>

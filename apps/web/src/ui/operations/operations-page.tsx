@@ -3,6 +3,7 @@
 import { type OperationStatus, operationStatusSchema } from "@switchyard/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { ReconcileEvents } from "../events/reconcile-events";
 import { attachmentsQuery } from "../queries/attachments";
 import { type OperationFilter, operationsQuery } from "../queries/operations";
 import { QueryState } from "../shell/query-state";
@@ -93,6 +94,7 @@ export function OperationsPage({
       ) : (
         <QueryState error={operations.error} />
       )}
+      <ReconcileEvents host={host ?? null} />
     </div>
   );
 }

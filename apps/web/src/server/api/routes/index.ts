@@ -2,6 +2,7 @@ import type { Route } from "../router";
 import { agentRoutes } from "./agent";
 import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
+import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
 import { hostRoutes } from "./hosts";
 import { leakRoutes } from "./leaks";
@@ -24,5 +25,6 @@ export const routes: Route[] = [
   ...networkRoutes,
   ...attachmentRoutes,
   ...operationRoutes,
+  ...eventRoutes,
   ...leakRoutes,
 ];
