@@ -68,5 +68,12 @@ test.describe("attach from the UI", () => {
     expect(host.containerAddresses(container, "eth1").map((a) => a.split("/")[0])).toContain(
       address?.split("/")[0],
     );
+
+    // The ledger shows it too, with who asked; the events list is there (empty: nothing drifted).
+    await page.goto("/operations");
+    const row = page.locator(`[data-testid^="operation-row-"][data-container="${container}"]`);
+    await expect(row).toHaveAttribute("data-status", "applied");
+    await expect(row).toContainText(e2e.adminEmail);
+    await expect(page.getByTestId("reconcile-events")).toBeVisible();
   });
 });
