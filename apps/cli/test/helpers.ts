@@ -7,6 +7,8 @@ import { run } from "../src/run";
 export interface RecordedCall {
   readonly method: string;
   readonly path: string;
+  /** The query string, "?a=b" or "". */
+  readonly search: string;
   readonly headers: Headers;
   readonly body: unknown;
 }
@@ -22,6 +24,7 @@ export function fakeFetch(handler: Handler): { fetch: FetchFn; calls: RecordedCa
     const call = {
       method: init?.method ?? "GET",
       path: parsed.pathname,
+      search: parsed.search,
       headers: new Headers(init?.headers),
       body,
     };
