@@ -14,7 +14,7 @@ import { type Actor, recordAudit } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { networkProblem } from "../desired-state/build";
 import { DomainError, notFound } from "../errors";
-import { sqlStateOf } from "../ipam";
+import { isTransactionConflict, withRetry } from "../ipam";
 import { findNetwork } from "../networks/networks";
 import { operationInclude, toOperationDto } from "../operations/dto";
 import { type AddressAllocator, ipamAllocator } from "./allocator";
@@ -31,17 +31,8 @@ export interface AttachDeps {
 }
 
 /** Runs a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure. */
-export async function retryTransaction<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const state = sqlStateOf(err);
-      if (attempt >= attempts || (state !== "40P01" && state !== "40001")) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-    }
-  }
-}
+export const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> =>
+  withRetry(fn, 5, isTransactionConflict);
 
 const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
 

@@ -5,6 +5,6 @@ export { findPool, planOf, toPoolDto } from "./pool-record";
 export { createPool } from "./pools";
 export { type AllocationQuery, getPool, listAllocations, listPools } from "./queries";
 export { type ReleaseInput, releaseAddress, releaseAllocation } from "./release";
-export { isRetryable, sqlStateOf } from "./retry";
+export { isRetryable, isTransactionConflict, sqlStateOf, withRetry } from "./retry";
 export { returnEmptyBlocks } from "./sweep";
 export { poolUsage } from "./usage";

@@ -31,15 +31,28 @@ export const isRetryable = (err: unknown): boolean => {
   return state !== null && RETRYABLE.has(state);
 };
 
+/** Deadlock or serialization failure only: for transactions whose unique violations mean something. */
+export const isTransactionConflict = (err: unknown): boolean => {
+  const state = sqlStateOf(err);
+  return state === "40001" || state === "40P01";
+};
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `fn` again (up to `attempts` times, with jittered backoff) when it fails with a retryable database error. */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, attempts = 12): Promise<T> {
+/**
+ * Runs `fn` again (up to `attempts` times, with jittered backoff) when it fails with an error
+ * `retryable` accepts (by default: serialization failure, deadlock, unique violation).
+ */
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  attempts = 12,
+  retryable: (err: unknown) => boolean = isRetryable,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (err) {
-      if (attempt >= attempts || !isRetryable(err)) throw err;
+      if (attempt >= attempts || !retryable(err)) throw err;
       await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }
   }
