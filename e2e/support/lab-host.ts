@@ -43,7 +43,10 @@ export class LabHost {
     return join(this.stateDir, "credential.json");
   }
 
-  /** Starts the agent; without a token it must already hold a credential from an earlier enrollment. */
+  /**
+   * Starts the agent; without a token it must already hold a credential from an earlier enrollment.
+   * Its poll interval is long on purpose: changes must reach the UI through its link monitor.
+   */
   startAgent(token?: string): ChildProcess {
     const args = [
       AGENT,
@@ -52,7 +55,7 @@ export class LabHost {
       "--credential-file",
       this.credentialFile,
       "--poll-interval",
-      "500ms",
+      "30s",
     ];
     if (token) args.push("--token", token);
     // `ip netns exec` execs node in place: the PID we hold is the agent's own.

@@ -6,6 +6,7 @@ import type { AgentConfig } from "./config";
 import { type Connection, type ConnectionInput, connectToControlPlane } from "./connection";
 import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
 import { ExitCode, FatalError } from "./exit-codes";
+import { startLinkMonitor } from "./link-monitor";
 import type { Logger } from "./logger";
 import { assertNetnsExists, hostAccess } from "./netns";
 import { runProbe } from "./probe";
@@ -86,6 +87,12 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     });
     input.onApplier?.(applier);
 
+    // Link and address events make the current connection's reporter look again at once.
+    let hintReporter: (() => void) | null = null;
+    const monitor = input.collect
+      ? null
+      : startLinkMonitor({ netns: config.netns, onChange: () => hintReporter?.(), logger });
+
     const connection = connectToControlPlane({
       server: config.server,
       handshake: agentHandshakeSchema.parse({
@@ -105,8 +112,10 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           appliedSerial: () => applier.appliedSerial(),
           logger,
         });
+        hintReporter = () => reporter.hint();
         applier.setSink(channel.sendDesiredStateResult);
         return () => {
+          hintReporter = null;
           applier.setSink(null);
           reporter.stop();
         };
@@ -122,6 +131,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     if (input.signal.aborted) connection.stop();
     const code = await connection.done;
     input.signal.removeEventListener("abort", onAbort);
+    monitor?.stop();
     applier.stop();
     return code;
   } catch (error) {

@@ -18,15 +18,21 @@ export interface ReporterInput {
 }
 
 export interface Reporter {
+  /** Something on the host changed (a link or address event): look again soon, not at the next poll. */
+  hint(): void;
   /** Stops every timer; an in-flight collection finishes but sends nothing. */
   stop(): void;
   /** Resolves once the first (full) inventory was sent or failed. */
   readonly firstReport: Promise<void>;
 }
 
+/** Events come in bursts (a veth pair is several link and address events): one look after them. */
+export const HINT_DEBOUNCE_MS = 150;
+
 /**
- * The report loop of one connection: a full inventory at once, then one per poll interval only when its
- * digest changed (or the last send failed), plus a heartbeat every heartbeat interval.
+ * The report loop of one connection: a full inventory at once, then one per poll interval (or soon
+ * after a hint) only when its digest changed (or the last send failed), plus a heartbeat every
+ * heartbeat interval. Never two collections at once.
  */
 export function startReporter(input: ReporterInput): Reporter {
   const now = input.now ?? (() => new Date());
@@ -59,12 +65,27 @@ export function startReporter(input: ReporterInput): Reporter {
     }
   };
 
-  const schedulePoll = () => {
+  let running = true; // the first, full report starts at once
+  let hinted = false;
+  const arm = (ms: number) => {
     if (stopped) return;
-    pollTimer = setTimeout(async () => {
-      await report(false);
-      schedulePoll();
-    }, input.pollIntervalMs);
+    if (pollTimer) clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, ms);
+  };
+  const afterReport = () => {
+    running = false;
+    if (hinted) {
+      hinted = false;
+      arm(HINT_DEBOUNCE_MS);
+    } else {
+      arm(input.pollIntervalMs);
+    }
+  };
+  const poll = async () => {
+    pollTimer = undefined;
+    running = true;
+    await report(false);
+    afterReport();
   };
 
   const heartbeatTimer = setInterval(() => {
@@ -77,10 +98,15 @@ export function startReporter(input: ReporterInput): Reporter {
       .catch((error: unknown) => input.logger.warn("sending a heartbeat failed", { error }));
   }, input.heartbeatIntervalMs);
 
-  const firstReport = report(true).then(schedulePoll);
+  const firstReport = report(true).then(afterReport);
 
   return {
     firstReport,
+    hint() {
+      if (stopped) return;
+      if (running) hinted = true;
+      else arm(HINT_DEBOUNCE_MS);
+    },
     stop() {
       stopped = true;
       if (pollTimer) clearTimeout(pollTimer);

@@ -1,7 +1,7 @@
 import type { Heartbeat, Inventory } from "@switchyard/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../src/logger";
-import { startReporter } from "../src/reporter";
+import { HINT_DEBOUNCE_MS, startReporter } from "../src/reporter";
 
 const logger = createLogger({ level: "error", write: () => {} });
 
@@ -106,6 +106,49 @@ describe("startReporter", () => {
     readerBroken = false;
     await vi.advanceTimersByTimeAsync(1000);
     expect(attempts).toHaveLength(2);
+    reporter.stop();
+  });
+
+  it("a hint makes it look again within the debounce instead of at the next poll; never two collections at once", async () => {
+    let current = ["eth0"];
+    let collecting = 0;
+    let maxCollecting = 0;
+    let collections = 0;
+    const sent: Inventory[] = [];
+    const reporter = startReporter({
+      collect: async () => {
+        collections += 1;
+        collecting += 1;
+        maxCollecting = Math.max(maxCollecting, collecting);
+        await new Promise((r) => setTimeout(r, 50));
+        collecting -= 1;
+        return inventory(current);
+      },
+      sendInventory: async (inv) => {
+        sent.push(inv);
+        return true;
+      },
+      sendHeartbeat: async () => true,
+      pollIntervalMs: 60_000,
+      heartbeatIntervalMs: 60_000,
+      appliedSerial: () => 0,
+      logger,
+    });
+    reporter.hint(); // during the first report: remembered, not a second collection
+    await vi.advanceTimersByTimeAsync(60);
+    await reporter.firstReport;
+    expect(collections).toBe(1);
+    current = ["eth0", "veth1"];
+    await vi.advanceTimersByTimeAsync(HINT_DEBOUNCE_MS + 60); // the remembered hint
+    expect(collections).toBe(2);
+    expect(sent.map((i) => i.interfaces.length)).toEqual([1, 2]);
+
+    current = ["eth0"];
+    for (let i = 0; i < 5; i++) reporter.hint(); // a burst of events: one look
+    await vi.advanceTimersByTimeAsync(HINT_DEBOUNCE_MS + 60);
+    expect(collections).toBe(3);
+    expect(sent.map((i) => i.interfaces.length)).toEqual([1, 2, 1]);
+    expect(maxCollecting).toBe(1);
     reporter.stop();
   });
 });
