@@ -4,6 +4,7 @@ import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
 import type { AgentConfig } from "./config";
 import { type Connection, type ConnectionInput, connectToControlPlane } from "./connection";
+import { startDockerWatch } from "./docker-watch";
 import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
 import { ExitCode, FatalError } from "./exit-codes";
 import { startLinkMonitor } from "./link-monitor";
@@ -87,11 +88,15 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     });
     input.onApplier?.(applier);
 
-    // Link and address events make the current connection's reporter look again at once.
+    // Link, address and Docker container events make the current connection's reporter look again at once.
     let hintReporter: (() => void) | null = null;
-    const monitor = input.collect
-      ? null
-      : startLinkMonitor({ netns: config.netns, onChange: () => hintReporter?.(), logger });
+    const onHostChange = () => hintReporter?.();
+    const watchers = input.collect
+      ? []
+      : [
+          startLinkMonitor({ netns: config.netns, onChange: onHostChange, logger }),
+          startDockerWatch({ socketPath: config.dockerSocket, onChange: onHostChange, logger }),
+        ];
 
     const connection = connectToControlPlane({
       server: config.server,
@@ -131,7 +136,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     if (input.signal.aborted) connection.stop();
     const code = await connection.done;
     input.signal.removeEventListener("abort", onAbort);
-    monitor?.stop();
+    for (const watcher of watchers) watcher.stop();
     applier.stop();
     return code;
   } catch (error) {

@@ -42,6 +42,35 @@ export class DockerClient {
     }
   }
 
+  /**
+   * Follows the daemon's container events (create, start, die, destroy, ...): `onEvent` is called for
+   * every chunk of the stream. `done` resolves when the stream ends or fails (daemon stopped or absent);
+   * `stop()` ends it.
+   */
+  watchContainerEvents(onEvent: () => void): { stop(): void; done: Promise<void> } {
+    const filters = encodeURIComponent(JSON.stringify({ type: ["container"] }));
+    let stopRequest = () => {};
+    const done = new Promise<void>((resolve) => {
+      const req = request(
+        { socketPath: this.socketPath, path: `/events?filters=${filters}`, method: "GET" },
+        (res) => {
+          if ((res.statusCode ?? 0) !== 200) {
+            res.resume();
+            resolve();
+            return;
+          }
+          res.on("data", () => onEvent());
+          res.on("end", () => resolve());
+          res.on("error", () => resolve());
+        },
+      );
+      req.on("error", () => resolve());
+      req.end();
+      stopRequest = () => req.destroy();
+    });
+    return { stop: () => stopRequest(), done };
+  }
+
   private get<T>(path: string, json = true): Promise<T> {
     return new Promise((resolve, reject) => {
       const req = request(
