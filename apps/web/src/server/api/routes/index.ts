@@ -6,6 +6,7 @@ import { eventRoutes } from "./events";
 import { healthRoutes } from "./health";
 import { hostRoutes } from "./hosts";
 import { leakRoutes } from "./leaks";
+import { metricsRoutes } from "./metrics";
 import { networkRoutes } from "./networks";
 import { operationRoutes } from "./operations";
 import { poolRoutes } from "./pools";
@@ -27,4 +28,5 @@ export const routes: Route[] = [
   ...operationRoutes,
   ...eventRoutes,
   ...leakRoutes,
+  ...metricsRoutes,
 ];

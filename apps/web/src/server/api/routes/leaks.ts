@@ -9,8 +9,6 @@ import {
   planLeakProbe,
   recordLeakProbe,
   releaseLeaks,
-  renderIpamMetrics,
-  renderLeakMetrics,
   requireRole,
   runLeakCheck,
   undoLeakRelease,
@@ -136,17 +134,5 @@ export const leakRoutes: Route[] = [
     await ctx.principal();
     const q = parseQuery(ctx.url, historyQuerySchema);
     return json(await addressHistory(ctx.services, q));
-  }),
-
-  /** Prometheus text: IPAM pools and leak findings. */
-  route("GET", "/api/v1/metrics", async (ctx) => {
-    await ctx.principal();
-    const now = ctx.services.now();
-    const text =
-      (await renderIpamMetrics(ctx.services.prisma, now)) + (await renderLeakMetrics(ctx.services.prisma));
-    return new Response(text, {
-      status: 200,
-      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
-    });
   }),
 ];
