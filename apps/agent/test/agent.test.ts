@@ -9,6 +9,7 @@ import type { AgentConfig } from "../src/config";
 import { readCredential, writeCredential } from "../src/credentials";
 import { createLogger } from "../src/logger";
 import { type FakeControlPlane, startFakeControlPlane } from "./fake-control-plane";
+import { inventoryWith } from "./inventory-fixture";
 
 const identity = { agentVersion: "0.1.0", protocolVersion: 1 };
 
@@ -47,26 +48,7 @@ function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
 }
 
 function fakeInventory(names: () => string[]): () => Promise<Inventory> {
-  return async () => ({
-    collectedAt: new Date().toISOString(),
-    hostname: "box",
-    interfaces: names().map((name, index) => ({
-      name,
-      index,
-      kind: "",
-      mac: null,
-      mtu: 1500,
-      operState: "UP",
-      master: null,
-      peerIndex: null,
-      addresses: [],
-    })),
-    bridges: [],
-    ovs: { available: false, error: "absent", bridges: [] },
-    namespaces: [],
-    docker: { available: false, error: "absent" },
-    containers: [],
-  });
+  return async () => inventoryWith(names(), "box");
 }
 
 describe("runAgent against a control plane", () => {

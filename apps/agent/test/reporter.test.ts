@@ -2,31 +2,12 @@ import type { Heartbeat, Inventory } from "@switchyard/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../src/logger";
 import { HINT_DEBOUNCE_MS, startReporter } from "../src/reporter";
+import { inventoryWith } from "./inventory-fixture";
 
 const logger = createLogger({ level: "error", write: () => {} });
 
-function inventory(ifaces: string[], collectedAt = new Date().toISOString()): Inventory {
-  return {
-    collectedAt,
-    hostname: "h1",
-    interfaces: ifaces.map((name, index) => ({
-      name,
-      index,
-      kind: "",
-      mac: null,
-      mtu: 1500,
-      operState: "UP",
-      master: null,
-      peerIndex: null,
-      addresses: [],
-    })),
-    bridges: [],
-    ovs: { available: false, error: "absent", bridges: [] },
-    namespaces: [],
-    docker: { available: false, error: "absent" },
-    containers: [],
-  };
-}
+const inventory = (ifaces: string[], collectedAt?: string): Inventory =>
+  inventoryWith(ifaces, "h1", collectedAt);
 
 beforeEach(() => {
   vi.useFakeTimers();
