@@ -144,11 +144,10 @@ export function parseDesiredState(payload: unknown): ParsedDesiredState | { erro
       failed.push({ endpointId: id.data, status: "failed", error, hostIfname: null });
     };
     const parsed = desiredEndpointSchema.safeParse(raw);
-    if (!parsed.success) return fail(`invalid endpoint: ${issueText(parsed.error)}`);
-    const netError = badNetworks.get(parsed.data.networkId);
-    if (netError) return fail(netError);
-    if (!networkIds.has(parsed.data.networkId)) return fail(`unknown network ${parsed.data.networkId}`);
-    endpoints.push(parsed.data);
+    if (!parsed.success) fail(`invalid endpoint: ${issueText(parsed.error)}`);
+    else if (badNetworks.has(parsed.data.networkId)) fail(badNetworks.get(parsed.data.networkId) as string);
+    else if (!networkIds.has(parsed.data.networkId)) fail(`unknown network ${parsed.data.networkId}`);
+    else endpoints.push(parsed.data);
   });
   return {
     state: { serial: envelope.data.serial, networks, endpoints },
