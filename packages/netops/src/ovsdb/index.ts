@@ -1,0 +1,4 @@
+export * from "./client";
+export * from "./framing";
+export * from "./monitor";
+export * from "./vswitch";
