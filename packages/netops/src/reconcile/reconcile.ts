@@ -1,19 +1,21 @@
-import {
-  type DesiredStateInput,
-  type DesiredStateResult,
-  desiredStateSchema,
-  type EndpointResult,
-  type ReconcileEvent,
+import type {
+  DesiredEndpoint,
+  DesiredNetwork,
+  DesiredState,
+  DesiredStateInput,
+  DesiredStateResult,
+  EndpointResult,
+  ReconcileEvent,
 } from "@switchyard/protocol";
 import type { DockerClient } from "../docker";
 import { ensureEndpoint } from "../drivers/endpoint";
 import { HostOps } from "../drivers/host";
 import { endpointMtu, ensureNetwork } from "../drivers/network";
-import { DEFAULT_DRIVER_OPTIONS, type DriverOptions } from "../drivers/types";
-import { exec as defaultExec, type Exec } from "../exec";
-import { resolveContainer } from "../runtime/resolve";
-import { removeStale } from "./remove-stale";
-import { type EndpointStore, MemoryEndpointStore } from "./store";
+import type { DriverOptions, EventSink } from "../drivers/types";
+import type { Exec } from "../exec";
+import { type RuntimeDeps, resolveContainer } from "../runtime/resolve";
+import { Reconciler } from "./reconciler";
+import type { EndpointStore } from "./store";
 
 export interface ReconcileDeps {
   exec?: Exec;
@@ -24,81 +26,127 @@ export interface ReconcileDeps {
   /** Where named network namespaces live; /run/netns by default. */
   netnsDir?: string;
   now?: () => number;
+  /** Endpoints of different containers applied at once (endpoints of one container go one by one). Default 8. */
+  concurrency?: number;
+  /**
+   * Hold gratuitous ARPs back until `runDeferred()` (the agent fires them once the result is on its way),
+   * so arping never competes with an apply. Off by default (a one-shot reconcile sends them as it goes).
+   */
+  deferGarp?: boolean;
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Endpoints of one container share a namespace (and interface names): they are applied one at a time. */
+export const containerKey = (ep: DesiredEndpoint): string => `${ep.container.runtime}:${ep.container.ref}`;
+
+/** What one endpoint's apply needs besides the endpoint. */
+export interface EndpointRun {
+  ops: HostOps;
+  options: DriverOptions;
+  emit: EventSink;
+  store: EndpointStore;
+  runtime: RuntimeDeps;
+  now: () => number;
+}
+
+/** Creates or repairs one endpoint; never throws (a failure is its result, with the command's error). */
+export async function applyEndpoint(
+  ep: DesiredEndpoint,
+  net: DesiredNetwork,
+  mtu: number,
+  run: EndpointRun,
+): Promise<EndpointResult> {
+  const started = run.now();
+  const done = (r: Omit<EndpointResult, "endpointId" | "durationMs">): EndpointResult => ({
+    endpointId: ep.id,
+    ...r,
+    durationMs: Math.round((run.now() - started) * 10) / 10,
+  });
+  try {
+    const target = await resolveContainer(ep.container, run.runtime);
+    const known = run.store.get(ep.id) !== undefined;
+    const hostIfname = await ensureEndpoint({
+      ops: run.ops,
+      options: run.options,
+      emit: run.emit,
+      net,
+      ep,
+      target,
+      mtu,
+      known,
+    });
+    run.store.put({
+      endpointId: ep.id,
+      networkId: net.id,
+      driver: net.driver,
+      container: ep.container,
+      ifname: ep.ifname,
+      hostIfname,
+    });
+    return done({ status: "applied", error: null, hostIfname });
+  } catch (error) {
+    run.emit({ kind: "error", endpointId: ep.id, networkId: net.id, message: message(error) });
+    return done({ status: "failed", error: message(error), hostIfname: null });
+  }
+}
+
+/** Creates or repairs networks; returns each one's endpoint MTU, or its error. */
+export async function prepareNetworks(
+  nets: readonly DesiredNetwork[],
+  state: DesiredState,
+  ops: HostOps,
+  options: DriverOptions,
+  emit: EventSink,
+): Promise<{ mtus: Map<string, number>; errors: Map<string, string> }> {
+  const mtus = new Map<string, number>();
+  const errors = new Map<string, string>();
+  for (const net of nets) {
+    try {
+      await ensureNetwork(net, state, ops, options, emit);
+      mtus.set(net.id, await endpointMtu(net, ops));
+    } catch (error) {
+      const text = `network ${net.name}: ${message(error)}`;
+      errors.set(net.id, text);
+      emit({ kind: "error", endpointId: null, networkId: net.id, message: text });
+    }
+  }
+  return { mtus, errors };
+}
+
+/** Runs tasks at most `limit` at a time. */
+export async function runBounded<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await (tasks[i] as () => Promise<T>)();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return out;
+}
+
+/** A fresh HostOps with the events going to `emit`. */
+export function hostOps(exec: Exec, options: DriverOptions, emit: EventSink): HostOps {
+  return new HostOps({ exec, options, emit });
+}
+
+export type { ReconcileEvent };
 
 /**
- * Brings this host to the desired state: removes what is no longer desired, creates or repairs every
- * network, then every endpoint (sequentially). Never throws for a failed endpoint: each gets its own
- * result, and a failed one leaves nothing half-made. Events describe what changed (empty when the host
- * already matched).
+ * Brings this host to the desired state in one full pass: removes what is no longer desired, creates or
+ * repairs every network, then every endpoint (endpoints of different containers in parallel). Never
+ * throws for a failed endpoint: each gets its own result, and a failed one leaves nothing half-made.
+ * Events describe what changed (empty when the host already matched). The agent uses the Reconciler
+ * (reconciler.ts), which applies only what changed and verifies the rest off the push path.
  */
 export async function reconcile(
   input: DesiredStateInput,
   deps: ReconcileDeps = {},
 ): Promise<DesiredStateResult> {
-  const state = desiredStateSchema.parse(input);
-  const options: DriverOptions = { ...DEFAULT_DRIVER_OPTIONS, ...deps.options };
-  const events: ReconcileEvent[] = [];
-  const emit = (e: ReconcileEvent) => events.push(e);
-  const ops = new HostOps({ exec: deps.exec ?? defaultExec, options, emit });
-  const store = deps.store ?? new MemoryEndpointStore();
-  const runtime = { docker: deps.docker, netnsDir: deps.netnsDir ?? "/run/netns" };
-  const now = deps.now ?? (() => performance.now());
-
-  try {
-    await removeStale(state, { ops, store, runtime, emit });
-  } catch (error) {
-    emit({ kind: "error", endpointId: null, networkId: null, message: `cleanup: ${message(error)}` });
-  }
-
-  const networkErrors = new Map<string, string>();
-  const mtus = new Map<string, number>();
-  for (const net of state.networks) {
-    try {
-      await ensureNetwork(net, state, ops, options, emit);
-      mtus.set(net.id, await endpointMtu(net, ops));
-    } catch (error) {
-      networkErrors.set(net.id, `network ${net.name}: ${message(error)}`);
-      emit({
-        kind: "error",
-        endpointId: null,
-        networkId: net.id,
-        message: `network ${net.name}: ${message(error)}`,
-      });
-    }
-  }
-
-  const results: EndpointResult[] = [];
-  for (const ep of state.endpoints) {
-    const started = now();
-    const net = state.networks.find((n) => n.id === ep.networkId);
-    const netError = networkErrors.get(ep.networkId);
-    const done = (r: Omit<EndpointResult, "endpointId" | "durationMs">) =>
-      results.push({ endpointId: ep.id, ...r, durationMs: Math.round((now() - started) * 10) / 10 });
-    if (!net || netError) {
-      done({ status: "failed", error: netError ?? "unknown network", hostIfname: null });
-      continue;
-    }
-    try {
-      const target = await resolveContainer(ep.container, runtime);
-      const known = store.get(ep.id) !== undefined;
-      const mtu = mtus.get(net.id) ?? 1500;
-      const hostIfname = await ensureEndpoint({ ops, options, emit, net, ep, target, mtu, known });
-      store.put({
-        endpointId: ep.id,
-        networkId: net.id,
-        driver: net.driver,
-        container: ep.container,
-        ifname: ep.ifname,
-        hostIfname,
-      });
-      done({ status: "applied", error: null, hostIfname });
-    } catch (error) {
-      emit({ kind: "error", endpointId: ep.id, networkId: net.id, message: message(error) });
-      done({ status: "failed", error: message(error), hostIfname: null });
-    }
-  }
-  return { serial: state.serial, results, events };
+  const result = await new Reconciler(deps).apply(input);
+  if (!result) throw new Error("reconcile: state superseded");
+  return result;
 }

@@ -18,6 +18,10 @@ export interface RemovalDeps {
   store: EndpointStore;
   runtime: RuntimeDeps;
   emit: EventSink;
+  /** Endpoints still wanted although absent from the state (the agent could not parse them): left alone. */
+  keep?: ReadonlySet<string>;
+  /** A network could not be parsed: no bridge or VXLAN device is removed as unused. */
+  keepNetworks?: boolean;
 }
 
 const sameIdentity = (rec: AppliedEndpoint, ep: DesiredEndpoint, driver: string): boolean =>
@@ -27,7 +31,7 @@ const sameIdentity = (rec: AppliedEndpoint, ep: DesiredEndpoint, driver: string)
   rec.container.ref === ep.container.ref;
 
 /** Removes one applied endpoint: its veth host end (which takes the peer along) or its macvlan in the container. */
-async function removeApplied(rec: AppliedEndpoint, deps: RemovalDeps): Promise<void> {
+export async function removeApplied(rec: AppliedEndpoint, deps: RemovalDeps): Promise<void> {
   const { ops } = deps;
   if (rec.hostIfname) {
     const hostIf = rec.hostIfname;
@@ -70,13 +74,15 @@ export async function removeStale(state: DesiredState, deps: RemovalDeps): Promi
   const { ops, emit } = deps;
   const nets = new Map(state.networks.map((n) => [n.id, n]));
   const desired = new Map(state.endpoints.map((e) => [e.id, e]));
+  const keep = deps.keep ?? new Set<string>();
   for (const rec of deps.store.all()) {
+    if (keep.has(rec.endpointId)) continue;
     const ep = desired.get(rec.endpointId);
     const driver = ep ? nets.get(ep.networkId)?.driver : undefined;
     if (!ep || !driver || !sameIdentity(rec, ep, driver)) await removeApplied(rec, deps);
   }
   const vethEndpoints = state.endpoints.filter((e) => nets.get(e.networkId)?.driver !== "macvlan");
-  const keepHashes = new Set(vethEndpoints.map((e) => endpointHash(e.id)));
+  const keepHashes = new Set([...vethEndpoints.map((e) => e.id), ...keep].map(endpointHash));
   const links = await ops.links();
   for (const link of links) {
     const m = OWNED_LINK_PATTERN.exec(link.name);
@@ -92,7 +98,7 @@ export async function removeStale(state: DesiredState, deps: RemovalDeps): Promi
   for (const br of ovs) {
     for (const port of br.ports) {
       const id = port.externalIds[OVS_ATTACHMENT_KEY];
-      if (id === undefined || ovsIds.has(id)) continue;
+      if (id === undefined || ovsIds.has(id) || keep.has(id)) continue;
       await ops.vsctl(["--if-exists", "del-port", br.name, port.name]);
       emit({
         kind: "removed",
@@ -102,6 +108,7 @@ export async function removeStale(state: DesiredState, deps: RemovalDeps): Promi
       });
     }
   }
+  if (deps.keepNetworks) return;
   const vxKeep = new Set(
     state.networks.filter((n) => n.driver === "vxlan" && n.vni).map((n) => vxlanIfname(n.vni as number)),
   );
