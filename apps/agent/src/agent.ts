@@ -13,6 +13,9 @@ import { assertNetnsExists, hostAccess } from "./netns";
 import { runProbe } from "./probe";
 import { startReporter } from "./reporter";
 
+/** Host events about a network's links trigger a full verification at most this often. */
+const FULL_VERIFY_MIN_GAP_MS = 5_000;
+
 export interface RunAgentInput {
   config: AgentConfig;
   identity: AgentIdentity;
@@ -69,18 +72,22 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
 
     // One reconciler per host: one reconcile at a time, newest serial wins; applied endpoints are
     // remembered in a file so a restarted agent removes what it made even after a crash.
-    const reconciler =
-      input.reconciler ??
-      new Reconciler({
-        store: new FileEndpointStore(join(config.stateDir, "endpoints.json")),
-        docker: new DockerClient(config.dockerSocket),
-        exec: host.exec,
-        options: {
-          datapathType: config.datapathType,
-          garpCount: config.garpCount,
-          ovsDb: config.ovsDb,
-        },
-      });
+    // Pushes apply only what changed; the full verification runs on the interval and after host events
+    // that concern our endpoints. Gratuitous ARPs go out once the result is on its way.
+    const engine = input.reconciler
+      ? null
+      : new Reconciler({
+          store: new FileEndpointStore(join(config.stateDir, "endpoints.json")),
+          docker: new DockerClient(config.dockerSocket),
+          exec: host.exec,
+          deferGarp: true,
+          options: {
+            datapathType: config.datapathType,
+            garpCount: config.garpCount,
+            ovsDb: config.ovsDb,
+          },
+        });
+    const reconciler: StateReconciler = input.reconciler ?? (engine as Reconciler);
     const applier = createApplier({
       reconciler,
       logger: logger.child({ component: "apply" }),
@@ -88,14 +95,43 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     });
     input.onApplier?.(applier);
 
-    // Link, address and Docker container events make the current connection's reporter look again at once.
+    // Link, address and Docker container events make the current connection's reporter look again at
+    // once, and the engine verify what they concern (a link of ours, a container we attached).
     let hintReporter: (() => void) | null = null;
-    const onHostChange = () => hintReporter?.();
+    let lastFullHint = 0;
+    const verifyLinks = (names: string[]) => {
+      if (!engine) return;
+      const affected = engine.affectedByLinks(names);
+      if (affected === "all") {
+        // A bridge or uplink changed: the whole host, at most every few seconds (bursts of events).
+        if (Date.now() - lastFullHint < FULL_VERIFY_MIN_GAP_MS) return;
+        lastFullHint = Date.now();
+        applier.hint();
+      } else if (affected.size > 0) applier.hint(affected);
+    };
+    const verifyContainers = () => {
+      const affected = engine?.endpointsIn("docker");
+      if (affected && affected.size > 0) applier.hint(affected);
+    };
     const watchers = input.collect
       ? []
       : [
-          startLinkMonitor({ netns: config.netns, onChange: onHostChange, logger }),
-          startDockerWatch({ socketPath: config.dockerSocket, onChange: onHostChange, logger }),
+          startLinkMonitor({
+            netns: config.netns,
+            onChange: (names) => {
+              hintReporter?.();
+              verifyLinks(names);
+            },
+            logger,
+          }),
+          startDockerWatch({
+            socketPath: config.dockerSocket,
+            onChange: () => {
+              hintReporter?.();
+              verifyContainers();
+            },
+            logger,
+          }),
         ];
 
     const connection = connectToControlPlane({

@@ -6,13 +6,26 @@ const RESTART_DELAY_MS = 5_000;
 export interface LinkMonitorOptions {
   /** The managed host's named namespace (`--netns`), or undefined for the namespace the agent runs in. */
   netns: string | undefined;
-  /** Called for every link or address event (debounced by the reporter). */
-  onChange: () => void;
+  /** Called for every chunk of link or address events, with the interface names they mention. */
+  onChange: (names: string[]) => void;
   logger: Logger;
 }
 
 export interface LinkMonitor {
   stop(): void;
+}
+
+/**
+ * Interface names in `ip -o monitor link address` output: "25: syab12cd34h@if24: <...>",
+ * "Deleted 25: ...", "25: eth1    inet 10.0.0.1/24 ...".
+ */
+export function monitoredNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const line of text.split("\n")) {
+    const m = /^(?:Deleted\s+)?(?:\[[A-Z_]+\]\s*)?\d+:\s+([^\s:@]+)/.exec(line.trim());
+    if (m?.[1]) names.add(m[1]);
+  }
+  return [...names];
 }
 
 /** `ip -o monitor link address`, inside the managed namespace when there is one. */
@@ -37,7 +50,7 @@ export function startLinkMonitor(options: LinkMonitorOptions): LinkMonitor {
     if (!file) return;
     const proc = spawn(file, args, { stdio: ["ignore", "pipe", "ignore"] });
     child = proc;
-    proc.stdout?.on("data", () => options.onChange());
+    proc.stdout?.on("data", (chunk: Buffer) => options.onChange(monitoredNames(chunk.toString("utf8"))));
     proc.on("error", (error) => options.logger.warn("link monitor failed; polling only", { error }));
     proc.on("exit", (code, signal) => {
       child = null;

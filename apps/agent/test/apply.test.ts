@@ -260,3 +260,19 @@ describe("results are never lost", () => {
     expect(applier.unacknowledged()).toBe(0);
   });
 });
+
+describe("link monitor output", () => {
+  it("names the interfaces an event mentions", async () => {
+    const { monitoredNames } = await import("../src/link-monitor");
+    expect(
+      monitoredNames(
+        [
+          "25: sy0123abcdh@if24: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master br0",
+          "Deleted 26: sy99887766h@if3: <BROADCAST,MULTICAST> mtu 1500",
+          "4: eth1    inet 10.0.0.1/24 scope global eth1\\       valid_lft forever",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual(["sy0123abcdh", "sy99887766h", "eth1"]);
+  });
+});
