@@ -111,15 +111,14 @@ export async function sendGarp(
   options: DriverOptions,
 ): Promise<void> {
   if (options.garpCount <= 0 || family(spec.address) !== "inet") return;
-  const run = ops.inside(target, [
-    "arping",
-    "-U",
-    "-c",
-    String(options.garpCount),
-    "-I",
-    spec.ifname,
-    spec.address,
-  ]);
+  // The ARP must leave through a port ovs-vswitchd has already added (a no-op off OVS); a vswitchd that
+  // never catches up only costs the ARP, never the apply.
+  const run = ops
+    .ovsSettled()
+    .catch(() => undefined)
+    .then(() =>
+      ops.inside(target, ["arping", "-U", "-c", String(options.garpCount), "-I", spec.ifname, spec.address]),
+    );
   if (options.garpBlocking) {
     await run;
     return;

@@ -33,7 +33,7 @@ async function create(ctx: EndpointContext, hostIf: string): Promise<void> {
     // Deleting the host end deletes its peer wherever it is; the OVS record goes separately.
     await ops.bestEffort([
       () => ops.ip(["link", "del", hostIf]),
-      ...(ctx.net.driver === "ovs" ? [() => ops.vsctl(["--if-exists", "del-port", hostIf])] : []),
+      ...(ctx.net.driver === "ovs" ? [() => ops.ovsDelPort(hostIf)] : []),
     ]);
     throw error;
   }

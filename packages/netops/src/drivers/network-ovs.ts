@@ -26,19 +26,10 @@ export async function ensureOvsBridge(
   const bridges = await ops.ovsBridges();
   const br = bridges.find((b) => b.name === bridge);
   if (!br) {
-    await ops.vsctl([
-      "add-br",
-      bridge,
-      "--",
-      "set",
-      "bridge",
-      bridge,
-      `datapath_type=${options.datapathType}`,
-    ]);
-    await ops.vsctl(["br-set-external-id", bridge, OVS_BRIDGE_MARK, "1"]);
+    await ops.ovsAddBridge(bridge, options.datapathType, { [OVS_BRIDGE_MARK]: "1" });
     say("created", `OVS bridge ${bridge} created (datapath ${options.datapathType})`);
   } else if ((br.datapathType || "system") !== options.datapathType) {
-    await ops.vsctl(["set", "bridge", bridge, `datapath_type=${options.datapathType}`]);
+    await ops.ovsSetBridgeDatapath(bridge, options.datapathType);
     say(
       "repaired",
       `OVS bridge ${bridge} datapath_type ${br.datapathType || "system"} != ${options.datapathType}, fixed`,
@@ -49,15 +40,11 @@ export async function ensureOvsBridge(
   const port = br?.ports.find((p) => p.name === net.uplink);
   const owner = bridges.find((b) => b.name !== bridge && b.ports.some((p) => p.name === net.uplink));
   if (owner) throw new Error(`uplink ${net.uplink} is a port of OVS bridge ${owner.name}, not ${bridge}`);
-  const trunkArgs =
-    want.length > 0
-      ? ["set", "port", net.uplink, `trunks=${want.join(",")}`]
-      : ["clear", "port", net.uplink, "trunks"];
   if (!port) {
     const links = await ops.links();
     if (!links.some((l) => l.name === net.uplink))
       throw new Error(`uplink ${net.uplink} not found on this host`);
-    await ops.vsctl(["add-port", bridge, net.uplink, "--", ...trunkArgs]);
+    await ops.ovsAddPort(bridge, net.uplink, { trunks: want });
     await ops.ip(["link", "set", net.uplink, "up"]);
     say(
       "created",
@@ -66,7 +53,7 @@ export async function ensureOvsBridge(
     return;
   }
   if (port.trunks.join(",") !== want.join(",") || port.tag !== null) {
-    await ops.vsctl([...trunkArgs, "--", "clear", "port", net.uplink, "tag"]);
+    await ops.ovsSetPort(net.uplink, { trunks: want, tag: null });
     say("repaired", `uplink ${net.uplink} trunks [${port.trunks.join(",")}] != [${want.join(",")}], fixed`);
   }
 }

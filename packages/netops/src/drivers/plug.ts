@@ -1,28 +1,21 @@
+import type { OvsPortSettings } from "../ovsdb/vswitch";
 import { type EndpointContext, say } from "./endpoint-context";
 import type { Link } from "./links";
 import { endpointAlias, OVS_ATTACHMENT_KEY } from "./names";
 
 /** Host end of a veth: plugged into the network's Linux bridge or OVS bridge. */
 
-/** `set port H external_ids:...=ID tag=V` (or the tag cleared for an untagged network). */
-function ovsPortSettings(ctx: EndpointContext, hostIf: string): string[] {
-  const vlan = ctx.net.vlan;
-  const set = ["set", "port", hostIf, `external_ids:${OVS_ATTACHMENT_KEY}=${ctx.ep.id}`];
-  return vlan === undefined ? [...set, "--", "clear", "port", hostIf, "tag"] : [...set, `tag=${vlan}`];
+/** The port's access VLAN (none for an untagged network) and the attachment it serves. */
+function ovsPortSettings(ctx: EndpointContext): OvsPortSettings {
+  return { tag: ctx.net.vlan ?? null, externalIds: { [OVS_ATTACHMENT_KEY]: ctx.ep.id } };
 }
-
-const ovsPortArgs = (ctx: EndpointContext, hostIf: string): string[] => [
-  "--",
-  ...ovsPortSettings(ctx, hostIf),
-];
 
 /** Plugs a freshly created host end. */
 export async function plugNew(ctx: EndpointContext, hostIf: string): Promise<void> {
   const { ops, net } = ctx;
   const bridge = net.bridgeName as string;
   if (net.driver === "ovs") {
-    await ops.vsctl(["--if-exists", "del-port", hostIf]);
-    await ops.vsctl(["add-port", bridge, hostIf, ...ovsPortArgs(ctx, hostIf)]);
+    await ops.ovsAddPort(bridge, hostIf, ovsPortSettings(ctx));
     await ops.ip(["link", "set", hostIf, "alias", endpointAlias(ctx.ep.id), "up"]);
     return;
   }
@@ -43,8 +36,7 @@ export async function repairPlug(ctx: EndpointContext, hostEnd: Link): Promise<v
     const owner = bridges.find((b) => b.ports.some((p) => p.name === hostIf));
     const port = owner?.ports.find((p) => p.name === hostIf);
     if (!owner || !port || owner.name !== bridge) {
-      await ops.vsctl(["--if-exists", "del-port", hostIf]);
-      await ops.vsctl(["add-port", bridge, hostIf, ...ovsPortArgs(ctx, hostIf)]);
+      await ops.ovsAddPort(bridge, hostIf, ovsPortSettings(ctx));
       say(
         ctx,
         "repaired",
@@ -53,7 +45,7 @@ export async function repairPlug(ctx: EndpointContext, hostEnd: Link): Promise<v
           : `OVS port ${hostIf} missing, re-added`,
       );
     } else if (port.tag !== (net.vlan ?? null) || port.externalIds[OVS_ATTACHMENT_KEY] !== ctx.ep.id) {
-      await ops.vsctl(ovsPortSettings(ctx, hostIf));
+      await ops.ovsSetPort(hostIf, ovsPortSettings(ctx));
       if (port.tag !== (net.vlan ?? null)) {
         say(ctx, "repaired", `OVS tag ${port.tag ?? "none"} != ${net.vlan ?? "none"}, fixed`);
       } else {

@@ -10,6 +10,11 @@ export interface DriverOptions {
   garpBlocking: boolean;
   /** OVS database, e.g. "unix:/run/openvswitch/db.sock"; undefined = ovs-vsctl's default. */
   ovsDb: string | undefined;
+  /**
+   * How Open vSwitch is reached when `ovsDb` is a unix: or tcp: database: its database protocol (OVSDB,
+   * about 1 ms per change) or ovs-vsctl (a process per change). Without `ovsDb`, always ovs-vsctl.
+   */
+  ovsVia: "ovsdb" | "vsctl";
   /** Uplink trunk VLANs: only the VLANs of this host's networks on the bridge, or every VLAN. */
   ovsTrunks: "in-use" | "all";
   /** Timeout for each command. */
@@ -21,6 +26,7 @@ export const DEFAULT_DRIVER_OPTIONS: DriverOptions = {
   garpCount: 1,
   garpBlocking: false,
   ovsDb: undefined,
+  ovsVia: "ovsdb",
   ovsTrunks: "in-use",
   commandTimeoutMs: 10_000,
 };

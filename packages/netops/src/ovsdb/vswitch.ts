@@ -49,6 +49,25 @@ const set = (atoms: OvsdbAtom[]): ["set", OvsdbAtom[]] => ["set", atoms];
 const map = (record: Record<string, string>): ["map", [string, string][]] => ["map", Object.entries(record)];
 const uuidOf = (row: OvsdbRow | undefined): string | null => (row ? ovsUuid(row._uuid) : null);
 
+/** Fails the whole transaction at once when the bridge is missing (a wait with timeout 0 never waits). */
+const bridgeExists = (bridge: string): OvsdbOperation => ({
+  op: "wait",
+  table: "Bridge",
+  where: [eq("name", bridge)],
+  columns: ["name"],
+  until: "==",
+  rows: [{ name: bridge }],
+  timeout: 0,
+});
+
+const noBridge =
+  (bridge: string) =>
+  (error: unknown): never => {
+    if (error instanceof OvsdbError && error.error === "timed out")
+      throw new OvsdbError(`OVS database: no bridge named ${bridge}`, error.error, error.details);
+    throw error;
+  };
+
 const BUMP_CFG: OvsdbOperation[] = [
   { op: "mutate", table: "Open_vSwitch", where: [], mutations: [["next_cfg", "+=", 1]] },
   { op: "select", table: "Open_vSwitch", where: [], columns: ["next_cfg"] },
@@ -58,6 +77,7 @@ const BUMP_CFG: OvsdbOperation[] = [
 export class Vswitch {
   private cfgWatch: Promise<void> | null = null;
   private curCfg = -1;
+  private lastCfg: number | null = null;
   private readonly cfgWaiters = new Set<{ cfg: number; resolve(): void }>();
 
   constructor(readonly client: OvsdbClient) {}
@@ -155,9 +175,9 @@ export class Vswitch {
   }
 
   /**
-   * `--if-exists del-port NAME -- add-port BRIDGE NAME tag=... trunks=... external_ids:...` in one
-   * transaction: a port of that name on any bridge is replaced. Fails (changing nothing) when the bridge
-   * does not exist.
+   * `--if-exists del-port NAME -- add-port BRIDGE NAME tag=... trunks=... external_ids:...`: a port of
+   * that name on any bridge is replaced. The new port is one transaction, which fails (adding nothing)
+   * when the bridge does not exist.
    */
   async addPort(
     bridge: string,
@@ -166,32 +186,31 @@ export class Vswitch {
     options: WriteOptions = {},
   ): Promise<void> {
     const existing = uuidOf((await this.client.select(VSWITCH_DB, "Port", [eq("name", name)], ["_uuid"]))[0]);
+    if (existing) {
+      // Removed in a transaction of its own, and ovs-vswitchd given the time to drop it: replacing a port
+      // by one of the same name in one transaction leaves vswitchd on the old device (a veth deleted and
+      // made again has a new ifindex), and the new port never forwards. Only repairs come here.
+      await this.write(
+        [
+          bridgeExists(bridge),
+          {
+            op: "mutate",
+            table: "Bridge",
+            where: [["ports", "includes", ["uuid", existing]]],
+            mutations: [["ports", "delete", set([["uuid", existing]])]],
+          },
+        ],
+        {},
+      ).catch(noBridge(bridge));
+      await this.settled().catch(() => undefined);
+    }
     const row: OvsdbRow = { name, interfaces: ["named-uuid", "iface"] };
     if (settings.tag !== undefined) row.tag = settings.tag === null ? set([]) : settings.tag;
     if (settings.trunks !== undefined) row.trunks = set(settings.trunks);
     if (settings.externalIds !== undefined) row.external_ids = map(settings.externalIds);
     await this.write(
       [
-        // Refuses the whole transaction at once when the bridge is missing (timeout 0: no waiting).
-        {
-          op: "wait",
-          table: "Bridge",
-          where: [eq("name", bridge)],
-          columns: ["name"],
-          until: "==",
-          rows: [{ name: bridge }],
-          timeout: 0,
-        },
-        ...(existing
-          ? [
-              {
-                op: "mutate" as const,
-                table: "Bridge",
-                where: [["ports", "includes", ["uuid", existing]] as OvsdbCondition],
-                mutations: [["ports", "delete", set([["uuid", existing]])] as ["ports", "delete", unknown]],
-              },
-            ]
-          : []),
+        bridgeExists(bridge),
         { op: "insert", table: "Interface", "uuid-name": "iface", row: { name } },
         { op: "insert", table: "Port", "uuid-name": "port", row },
         {
@@ -202,11 +221,7 @@ export class Vswitch {
         },
       ],
       options,
-    ).catch((error: unknown) => {
-      if (error instanceof OvsdbError && error.error === "timed out")
-        throw new OvsdbError(`OVS database: no bridge named ${bridge}`, error.error, error.details);
-      throw error;
-    });
+    ).catch(noBridge(bridge));
   }
 
   /** `set port NAME ...`: only the settings given change. Fails when there is no such port. */
@@ -271,14 +286,26 @@ export class Vswitch {
     });
   }
 
-  /** Runs a transaction; with waitApplied, bumps next_cfg in it and waits for vswitchd to catch up. */
+  /**
+   * Resolves once ovs-vswitchd has applied every change this client wrote so far (at once when it wrote
+   * none). Rejects after `timeoutMs`.
+   */
+  settled(timeoutMs = this.client.timeoutMs): Promise<void> {
+    return this.lastCfg === null ? Promise.resolve() : this.waitForCfg(this.lastCfg, timeoutMs);
+  }
+
+  /**
+   * Runs a transaction that also bumps next_cfg, as ovs-vsctl does: vswitchd copies it to cur_cfg once it
+   * has applied the change, so `settled()` (or waitApplied) can wait for exactly this write.
+   */
   private async write(ops: OvsdbOperation[], options: WriteOptions) {
-    if (!options.waitApplied) return this.client.transact(VSWITCH_DB, ops);
-    await this.watchCfg();
     const results = await this.client.transact(VSWITCH_DB, [...ops, ...BUMP_CFG]);
     const next = results.at(-1)?.rows?.[0]?.next_cfg;
-    if (typeof next === "number") await this.waitForCfg(next);
-    return results;
+    if (typeof next === "number") {
+      this.lastCfg = Math.max(this.lastCfg ?? 0, next);
+      if (options.waitApplied) await this.waitForCfg(next);
+    }
+    return results.slice(0, ops.length);
   }
 
   private watchCfg(): Promise<void> {
