@@ -9,6 +9,7 @@ const BENCHES = {
   ipam: "scripts/bench/ipam.ts",
   attach: "scripts/bench/attach.ts",
   leaks: "scripts/bench/leaks.ts",
+  cli: "scripts/bench/cli.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

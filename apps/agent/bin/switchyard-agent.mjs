@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Launcher: registers tsx (TypeScript consumed as source) and runs the agent.
-import { register } from "tsx/esm/api";
+// switchyard-agent from a checkout: the bundle (dist/switchyard-agent.mjs, what the package bin runs)
+// when it is as new as every source it was built from, else the TypeScript sources through tsx (a slower
+// start, but never older code than what is on disk). SWITCHYARD_FROM_SOURCE=1 always runs the sources.
+import { fileURLToPath } from "node:url";
+import { staleInput } from "../../../scripts/bundle/fresh.mjs";
 
-register();
-await import("../src/main.ts");
+const bundle = new URL("../dist/switchyard-agent.mjs", import.meta.url);
+if (process.env.SWITCHYARD_FROM_SOURCE !== "1" && staleInput(fileURLToPath(bundle)) === null) {
+  await import(bundle.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/main.ts");
+}

@@ -6,10 +6,12 @@ import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { createdHostSchema, hostDetailSchema } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { staleInput } from "../../../scripts/bundle/fresh.mjs";
 import { loadConfig } from "../../web/src/server/config";
 import { type ControlPlane, startControlPlane } from "../../web/src/server/control-plane";
 
-const BIN = fileURLToPath(new URL("../bin/yardctl.mjs", import.meta.url));
+// The package bin: the bundle, rebuilt from the current sources by the suite's global setup.
+const BIN = fileURLToPath(new URL("../dist/yardctl.mjs", import.meta.url));
 const ADMIN = { email: "admin@cli.test", password: "correct horse battery staple" };
 
 interface Result {
@@ -71,6 +73,15 @@ afterAll(async () => {
 
 describe("yardctl against a real control plane", () => {
   let token = "";
+
+  it("is the bundle the package bin names, current with its sources", async () => {
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(fileURLToPath(new URL(`../${pkg.bin.yardctl}`, import.meta.url))).toBe(BIN);
+    expect(staleInput(BIN)).toBeNull();
+    const result = await yardctl(["--version"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^yardctl \S+ \(protocol [\d.]+\)\n$/);
+  });
 
   it("logs in with the password on stdin and saves url and token with mode 0600", async () => {
     const result = await yardctl(["login", "--url", plane.url, "--email", ADMIN.email, "--password-stdin"], {

@@ -21,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Scenario, startScenario } from "../support/lab-plane";
 import { containerLinks, hostLinks, pings, switchyardLinks } from "../support/net-checks";
 
-const YARDCTL = resolve(import.meta.dirname, "../../../cli/bin/yardctl.mjs");
+// The package bin (the bundle, rebuilt by the suite's global setup).
+const YARDCTL = resolve(import.meta.dirname, "../../../cli/dist/yardctl.mjs");
 
 let s: Scenario;
 let home: string;
