@@ -1,4 +1,4 @@
-import { type BlockLayout, blockRange, unclaimedBlocks } from "./blocks";
+import { type BlockLayout, blockRange } from "./blocks";
 import type { ReservedSet } from "./reserved";
 
 /**
@@ -32,14 +32,32 @@ export function usableInBlock(layout: BlockLayout, index: bigint, reserved: Rese
 
 /**
  * Unclaimed blocks worth claiming, lowest first: those with at least one unreserved address.
- * Lazy, so a caller can stop at the first one it wins.
+ * Lazy, so a caller can stop at the first one it wins. A stretch of fully reserved blocks is jumped
+ * over in one step (to the block holding the next unreserved offset), so the work per block yielded
+ * is bounded by the claimed blocks and reserved ranges passed, never by the pool's size: a /64 whose
+ * first 2^48 addresses are reserved costs the same as an empty one.
  */
 export function* claimableBlocks(
   layout: BlockLayout,
   claimed: Iterable<bigint>,
   reserved: ReservedSet,
 ): Generator<bigint> {
-  for (const index of unclaimedBlocks(layout, claimed)) {
-    if (usableInBlock(layout, index, reserved) > 0n) yield index;
+  const taken = [...new Set(claimed)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let t = 0;
+  let index = 0n;
+  while (index < layout.blockCount) {
+    while (t < taken.length && (taken[t] as bigint) < index) t++;
+    if (taken[t] === index) {
+      index++;
+      continue;
+    }
+    const first = index * layout.blockSize;
+    const free = reserved.nextUnreserved(first);
+    if (free > first + layout.blockSize - 1n) {
+      index = free / layout.blockSize;
+      continue;
+    }
+    yield index;
+    index++;
   }
 }

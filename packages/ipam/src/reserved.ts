@@ -1,7 +1,7 @@
 import type { IpAddress } from "./address";
 import { type Cidr, offsetOf } from "./cidr";
 import { AddressError } from "./errors";
-import { coveredCount, mergeRanges, type OffsetRange } from "./ranges";
+import { mergeRanges, type OffsetRange } from "./ranges";
 
 /** Addresses of a pool never handed out automatically, as merged offset ranges. */
 export class ReservedSet {
@@ -21,8 +21,36 @@ export class ReservedSet {
     return range ? range.last + 1n : from;
   }
 
+  /** Reserved offsets in [first, last]: a binary search, then only the ranges that overlap. */
   countIn(first: bigint, last: bigint): bigint {
-    return coveredCount(this.ranges, first, last);
+    let count = 0n;
+    for (let i = this.firstEndingAtOrAfter(first); i < this.ranges.length; i++) {
+      const r = this.ranges[i];
+      if (!r || r.first > last) break;
+      const lo = r.first > first ? r.first : first;
+      const hi = r.last < last ? r.last : last;
+      if (lo <= hi) count += hi - lo + 1n;
+    }
+    return count;
+  }
+
+  /** True when every offset of [first, last] is reserved (merged ranges: one range must cover it all). */
+  covers(first: bigint, last: bigint): boolean {
+    const r = this.rangeOf(first);
+    return r !== undefined && r.last >= last;
+  }
+
+  /** Index of the first range whose `last` is >= `offset` (ranges.length when none). */
+  private firstEndingAtOrAfter(offset: bigint): number {
+    let lo = 0;
+    let hi = this.ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.ranges[mid];
+      if (r && r.last < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private rangeOf(offset: bigint): OffsetRange | undefined {

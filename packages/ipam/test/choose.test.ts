@@ -27,6 +27,64 @@ describe("reserved set", () => {
       }),
     );
   });
+  it("countIn and covers on any window agree with a brute-force check", () => {
+    fc.assert(
+      fc.property(
+        rangesArb(63),
+        fc.integer({ min: 0, max: 63 }),
+        fc.integer({ min: 0, max: 63 }),
+        (ranges, a, b) => {
+          const [lo, hi] = a <= b ? [BigInt(a), BigInt(b)] : [BigInt(b), BigInt(a)];
+          const set = new ReservedSet(ranges);
+          let count = 0n;
+          for (let x = lo; x <= hi; x++) if (ranges.some((r) => r.first <= x && x <= r.last)) count++;
+          expect(set.countIn(lo, hi)).toBe(count);
+          expect(set.covers(lo, hi)).toBe(count === hi - lo + 1n);
+        },
+      ),
+    );
+  });
+});
+
+describe("claimableBlocks", () => {
+  it("= unclaimed blocks with an unreserved address, ascending (brute force)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }),
+        rangesArb(127),
+        fc.array(fc.integer({ min: 0, max: 130 })),
+        (blockBits, ranges, claimed) => {
+          const layout = blockLayout(128n, 1n << BigInt(blockBits));
+          const reserved = new ReservedSet(ranges);
+          const want: bigint[] = [];
+          for (let b = 0n; b < layout.blockCount; b++) {
+            if (claimed.includes(Number(b))) continue;
+            const { first, last } = blockRange(layout, b);
+            let usable = false;
+            for (let o = first; o <= last; o++) if (!reserved.has(o)) usable = true;
+            if (usable) want.push(b);
+          }
+          expect([...claimableBlocks(layout, claimed.map(BigInt), reserved)]).toEqual(want);
+        },
+      ),
+    );
+  });
+  it("jumps over 2^44 fully reserved blocks of a /64 in one step", () => {
+    const plan = planPool({
+      cidr: "2001:db8:8414::/64",
+      gateway: null,
+      blockSize: 16,
+      reserved: [
+        { first: "2001:db8:8414::", last: "2001:db8:8414::ffff:ffff:ffff" },
+        { first: "2001:db8:8414:0:1::10", last: "2001:db8:8414:0:2::5" },
+      ],
+    });
+    const blocks = claimableBlocks(plan.layout, [1n << 44n], plan.reserved);
+    // Block 2^44 is claimed; the next ones up to offset 2^49 + 5 are reserved; its block still has 10 free.
+    expect(blocks.next().value).toBe((2n << 48n) / 16n);
+    expect(blocks.next().value).toBe((2n << 48n) / 16n + 1n);
+    expect(plan.usable).toBe((1n << 64n) - (1n << 48n) - ((1n << 48n) + 6n - 16n));
+  });
 });
 
 describe("lowestFreeOffset", () => {

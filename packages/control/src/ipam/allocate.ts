@@ -21,6 +21,7 @@ import {
   unavailableOffsets,
 } from "./context";
 import { exhaustedError } from "./exhausted";
+import { allocateFromBlocks, sqlFormatsAddresses } from "./fast";
 import { describeHolder } from "./holder";
 import { findPool, planOf } from "./pool-record";
 import { withRetry } from "./retry";
@@ -43,8 +44,29 @@ export async function allocateAddress(
 ): Promise<Allocation> {
   const pool = await findPool(ctx.prisma, input);
   const plan = planOf(pool);
-  const host = await ctx.prisma.host.findUnique({ where: { id: input.hostId }, select: { id: true } });
-  if (!host) throw notFound(`host ${input.hostId}`, "hostId");
+  if (!input.stickyKey && input.address === undefined && sqlFormatsAddresses(plan)) {
+    // The common request: one statement, no interactive transaction (its lock lives as long as the statement).
+    const now = ctx.now();
+    const fast = await withRetry(() =>
+      allocateFromBlocks(ctx.prisma, {
+        pool,
+        plan,
+        hostId: input.hostId,
+        now,
+        stickyKey: null,
+        networkId: input.networkId ?? null,
+        endpointId: input.endpointId ?? null,
+        allocatedBy: actor.name ?? actor.id ?? actor.type,
+        reason: input.reason ?? null,
+      }),
+    );
+    if (fast.kind === "no_host") throw notFound(`host ${input.hostId}`, "hostId");
+    if (fast.kind === "taken") return toAllocationDto(fast.row, pool, now);
+    // Full: borrowing or exhaustion, below.
+  } else {
+    const host = await ctx.prisma.host.findUnique({ where: { id: input.hostId }, select: { id: true } });
+    if (!host) throw notFound(`host ${input.hostId}`, "hostId");
+  }
   const row = await withRetry(() =>
     ctx.prisma.$transaction(async (tx) => {
       const req: AllocationRequest = {
@@ -76,10 +98,8 @@ async function allocateInTransaction(
     if (sticky) return sticky;
   }
   if (address !== undefined) return explicitAddress(req, address);
-  const own = await fillOwnBlocks(req);
-  if (own) return own;
-  const fresh = await fromNewBlock(req);
-  if (fresh) return fresh;
+  const fromBlocks = await fillFromBlocks(req);
+  if (fromBlocks) return fromBlocks;
   if (req.pool.allowBorrow) {
     const borrowed = await fillBlocks(req, await claimedBlocks(req, "others"), "borrowed", "claimed");
     if (borrowed) return borrowed;
@@ -87,7 +107,17 @@ async function allocateInTransaction(
   throw await exhaustedError(req);
 }
 
-/** The common path: the lowest free offset of the host's own blocks, from one read. */
+/** The host's own blocks, then a newly claimed block: in SQL where it formats addresses as we do. */
+async function fillFromBlocks(req: AllocationRequest): Promise<AllocationRow | null> {
+  if (sqlFormatsAddresses(req.plan)) {
+    const result = await allocateFromBlocks(req.tx, req);
+    if (result.kind === "no_host") throw notFound(`host ${req.hostId}`, "hostId");
+    return result.kind === "taken" ? result.row : null;
+  }
+  return (await fillOwnBlocks(req)) ?? (await fromNewBlock(req));
+}
+
+/** The lowest free offset of the host's own blocks, from one read (pools PostgreSQL cannot format). */
 async function fillOwnBlocks(req: AllocationRequest): Promise<AllocationRow | null> {
   const own = await ownBlocks(req);
   const unavailable = own.busy;
