@@ -11,6 +11,7 @@ import {
   normalizeInventory,
   readInventory,
   readOvs,
+  readOvsDb,
 } from "../src/inventory";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "inventory-fixtures", name), "utf8");
@@ -62,6 +63,7 @@ describe("readInventory with an injected exec and Docker client", () => {
     const inventory = await readInventory({
       hostname: "h1",
       ovsDb: "tcp:127.0.0.1:6640",
+      ovsVia: "vsctl",
       exec: fakeExec(hostAnswers, seen),
       docker: fakeDocker(
         [
@@ -107,6 +109,7 @@ describe("readInventory with an injected exec and Docker client", () => {
     const inventory = await readInventory({
       hostname: "h1",
       ovsDb: "tcp:127.0.0.1:6640",
+      ovsVia: "vsctl",
       exec: fakeExec(hostAnswers),
       docker: fakeDocker([], {}),
       netnsPrefix: "fx5375c",
@@ -121,6 +124,7 @@ describe("readInventory with an injected exec and Docker client", () => {
     const inventory = await readInventory({
       hostname: "h1",
       ovsDb: "tcp:127.0.0.1:6640",
+      ovsVia: "vsctl",
       dockerSocket: "/nonexistent/docker.sock",
       exec: fakeExec(withoutOvs),
       netnsDir: "/nonexistent",
@@ -148,6 +152,22 @@ describe("readInventory with an injected exec and Docker client", () => {
     expect(seen).toEqual([]);
   });
 
+  it("asks the database directly by default, and reports why when it refuses", async () => {
+    const seen: string[] = [];
+    const inventory = await readInventory({
+      hostname: "h1",
+      ovsDb: "tcp:127.0.0.1:1",
+      exec: fakeExec(hostAnswers, seen),
+      docker: fakeDocker([], {}),
+      netnsDir: "/nonexistent",
+    });
+    expect(inventory.ovs.available).toBe(false);
+    expect(inventory.ovs.error).toMatch(/^OVS database tcp:127\.0\.0\.1:1: database connection failed/);
+    expect(seen.filter((c) => c.startsWith("ovs-vsctl"))).toEqual([]);
+    const absent = await readOvsDb("unix:/nonexistent/db.sock");
+    expect(absent.error).toBe("OVS database socket /nonexistent/db.sock not found");
+  });
+
   it("reports ovs-vsctl's own error text when the database refuses", async () => {
     const error = new ExecError(
       ["ovs-vsctl"],
@@ -164,6 +184,7 @@ describe("readInventory with an injected exec and Docker client", () => {
     const inventory = await readInventory({
       hostname: "h1",
       ovsDb: "tcp:127.0.0.1:6640",
+      ovsVia: "vsctl",
       exec: fakeExec(hostAnswers),
       docker: {
         listContainers: async () => {
@@ -185,6 +206,7 @@ describe("digestInventory", () => {
     readInventory({
       hostname: "h1",
       ovsDb: "tcp:127.0.0.1:6640",
+      ovsVia: "vsctl",
       exec: fakeExec(hostAnswers),
       docker: fakeDocker([], {}),
       netnsDir: "/nonexistent",

@@ -32,5 +32,6 @@ export {
   readInventory,
   readNamedNetns,
   readOvs,
+  readOvsDb,
   readProcessInterfaces,
 } from "./read";
