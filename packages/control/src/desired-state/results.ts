@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import type { Attachment, DesiredStateResult, Operation, ReconcileEvent } from "@switchyard/protocol";
 import { type AddressAllocator, ipamAllocator } from "../attachments/allocator";
 import { attachmentsByIds } from "../attachments/queries";
-import { type Actor, recordAudit } from "../audit";
+import type { Actor } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { operationsByIds } from "../operations/queries";
 import type { BuildProblem } from "./build";
@@ -13,6 +14,24 @@ export interface LedgerChanges {
 }
 
 const none = (): LedgerChanges => ({ attachments: [], operations: [] });
+
+/** Rows per transaction when recording a result; audit rows per insert. */
+const RESULT_CHUNK = 200;
+const AUDIT_CHUNK = 1_000;
+const TX_OPTIONS = { timeout: 30_000, maxWait: 10_000 };
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A UUID (version 8, name-based) from a name: the same name, the same id. */
+function derivedUuid(name: string): string {
+  const h = createHash("sha256").update(name).digest("hex");
+  const variant = ((Number.parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 async function collect(
   db: Db,
@@ -128,6 +147,7 @@ export async function applyDesiredStateResult(
     : await ctx.prisma.attachment.findMany({ where: { hostId, status: "detaching", serial: { lte: S } } });
   for (const a of gone) {
     await allocator.release(ctx, actor, {
+      attachmentId: a.id,
       poolId: a.poolId,
       allocationId: a.allocationId,
       address: a.address,
@@ -139,71 +159,112 @@ export async function applyDesiredStateResult(
   const attachmentIds = new Set<string>();
   const operationIds = new Set<string>();
   const notable = result.events.filter((e) => e.kind === "repaired" || e.kind === "error");
-  await ctx.prisma.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT "id" FROM "Host" WHERE "id" = ${hostId} FOR UPDATE`;
-    const live = await tx.attachment.findMany({
-      where: { hostId, status: { in: ["pending", "applied", "failed"] }, id: { in: [...reported.keys()] } },
-    });
-    for (const a of live) {
-      const r = reported.get(a.id);
-      if (!r) continue;
-      const status = r.status;
-      const error = r.status === "failed" ? r.error : null;
-      if (a.status === status && a.error === error && a.hostIfname === r.hostIfname) continue;
-      await tx.attachment.update({
-        where: { id: a.id },
-        data: {
-          status,
-          error,
-          hostIfname: r.hostIfname,
-          ...(status === "applied" && !a.appliedAt ? { appliedAt: now } : {}),
-        },
+  // Bounded transactions (RESULT_CHUNK rows each, in order), so a result for thousands of endpoints or
+  // with thousands of events never outgrows a transaction's timeout and rolls back whole. Each step is
+  // idempotent and host.appliedSerial moves last: a result interrupted half-way is not acknowledged,
+  // the agent sends it again, and the second pass finishes what the first began.
+  const lockHost = (tx: Db) => tx.$queryRaw`SELECT "id" FROM "Host" WHERE "id" = ${hostId} FOR UPDATE`;
+  for (const ids of chunks([...reported.keys()], RESULT_CHUNK)) {
+    await ctx.prisma.$transaction(async (tx) => {
+      await lockHost(tx);
+      const live = await tx.attachment.findMany({
+        where: { hostId, status: { in: ["pending", "applied", "failed"] }, id: { in: ids } },
       });
-      attachmentIds.add(a.id);
-    }
-    for (const a of gone) {
-      const done = await tx.attachment.updateManyAndReturn({
-        where: { id: a.id, status: "detaching" },
-        data: { status: "detached", detachedAt: now, activeKey: null, hostIfname: null },
-        select: { id: true },
-      });
-      for (const d of done) attachmentIds.add(d.id);
-    }
-    const open = await tx.operation.findMany({
-      where: { hostId, status: { in: ["pending", "sent"] }, serial: { lte: S } },
-      include: { attachment: { select: { status: true } } },
-    });
-    for (const op of open) {
-      const r = reported.get(op.attachmentId);
-      let data: { status: "applied" | "failed"; error: string | null; durationMs?: number } | null = null;
-      if (op.kind === "attach") {
-        if (r) data = { status: r.status, error: r.status === "failed" ? r.error : null };
-        else if (op.attachment.status === "detaching" || op.attachment.status === "detached")
-          data = { status: "failed", error: "detached before it was applied" };
-        if (data && r?.durationMs !== undefined) data.durationMs = r.durationMs;
-      } else if (cleanupFailed) {
-        data = { status: "failed", error: cleanupFailed };
-      } else if (gone.some((g) => g.id === op.attachmentId) || op.attachment.status === "detached") {
-        data = { status: "applied", error: null };
+      for (const a of live) {
+        const r = reported.get(a.id);
+        if (!r) continue;
+        const status = r.status;
+        const error = r.status === "failed" ? r.error : null;
+        if (a.status === status && a.error === error && a.hostIfname === r.hostIfname) continue;
+        await tx.attachment.update({
+          where: { id: a.id },
+          data: {
+            status,
+            error,
+            hostIfname: r.hostIfname,
+            ...(status === "applied" && !a.appliedAt ? { appliedAt: now } : {}),
+          },
+        });
+        attachmentIds.add(a.id);
       }
-      if (!data) continue;
-      await tx.operation.update({
-        where: { id: op.id },
-        data: { ...data, finishedAt: now, sentAt: op.sentAt ?? now },
+    }, TX_OPTIONS);
+  }
+  for (const part of chunks(gone, RESULT_CHUNK)) {
+    await ctx.prisma.$transaction(async (tx) => {
+      await lockHost(tx);
+      for (const a of part) {
+        const done = await tx.attachment.updateManyAndReturn({
+          where: { id: a.id, status: "detaching" },
+          data: {
+            status: "detached",
+            detachedAt: now,
+            activeKey: null,
+            liveStickyKey: null,
+            hostIfname: null,
+          },
+          select: { id: true },
+        });
+        for (const d of done) attachmentIds.add(d.id);
+      }
+    }, TX_OPTIONS);
+  }
+  const goneIds = new Set(gone.map((g) => g.id));
+  const openIds = (
+    await ctx.prisma.operation.findMany({
+      where: { hostId, status: { in: ["pending", "sent"] }, serial: { lte: S } },
+      select: { id: true },
+      orderBy: { id: "asc" },
+    })
+  ).map((o) => o.id);
+  for (const ids of chunks(openIds, RESULT_CHUNK)) {
+    await ctx.prisma.$transaction(async (tx) => {
+      await lockHost(tx);
+      const open = await tx.operation.findMany({
+        where: { id: { in: ids }, status: { in: ["pending", "sent"] } },
+        include: { attachment: { select: { status: true } } },
       });
-      operationIds.add(op.id);
-    }
-    await tx.host.updateMany({ where: { id: hostId, appliedSerial: { lt: S } }, data: { appliedSerial: S } });
-    for (const e of notable) {
-      await recordAudit(tx, {
-        actor,
-        action: e.kind === "repaired" ? "reconcile.repaired" : "reconcile.error",
-        targetType: e.endpointId ? "attachment" : "host",
-        targetId: e.endpointId ?? hostId,
-        details: { message: e.message, networkId: e.networkId, serial: S, host: host.name },
-        at: now,
-      });
-    }
+      for (const op of open) {
+        const r = reported.get(op.attachmentId);
+        let data: { status: "applied" | "failed"; error: string | null; durationMs?: number } | null = null;
+        if (op.kind === "attach") {
+          if (r) data = { status: r.status, error: r.status === "failed" ? r.error : null };
+          else if (op.attachment.status === "detaching" || op.attachment.status === "detached")
+            data = { status: "failed", error: "detached before it was applied" };
+          if (data && r?.durationMs !== undefined) data.durationMs = r.durationMs;
+        } else if (cleanupFailed) {
+          data = { status: "failed", error: cleanupFailed };
+        } else if (goneIds.has(op.attachmentId) || op.attachment.status === "detached") {
+          data = { status: "applied", error: null };
+        }
+        if (!data) continue;
+        await tx.operation.update({
+          where: { id: op.id },
+          data: { ...data, finishedAt: now, sentAt: op.sentAt ?? now },
+        });
+        operationIds.add(op.id);
+      }
+    }, TX_OPTIONS);
+  }
+  // Audit rows get ids derived from the result itself: the same result sent again records nothing twice.
+  const resultDigest = createHash("sha256").update(JSON.stringify(result)).digest("hex");
+  const rows = notable.map((e, i) => ({
+    id: derivedUuid(`${hostId}|${resultDigest}|${i}`),
+    at: now,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    action: e.kind === "repaired" ? "reconcile.repaired" : "reconcile.error",
+    targetType: e.endpointId ? "attachment" : "host",
+    targetId: e.endpointId ?? hostId,
+    reason: null,
+    details: { message: e.message, networkId: e.networkId, serial: S, host: host.name },
+  }));
+  for (const part of chunks(rows, AUDIT_CHUNK)) {
+    await ctx.prisma.auditEvent.createMany({ data: part, skipDuplicates: true });
+  }
+  await ctx.prisma.host.updateMany({
+    where: { id: hostId, appliedSerial: { lt: S } },
+    data: { appliedSerial: S },
   });
   return { ...(await collect(ctx.prisma, attachmentIds, operationIds)), notable, accepted: true };
 }
