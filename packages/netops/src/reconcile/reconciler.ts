@@ -206,11 +206,12 @@ export class Reconciler {
     try {
       await removeApplied(rec, { ops: this.ops(emit), store: this.store, runtime: this.runtime, emit });
     } catch (error) {
+      // Host-level, as a failed full cleanup is: the control plane then keeps detaches open.
       emit({
         kind: "error",
-        endpointId: rec.endpointId,
+        endpointId: null,
         networkId: rec.networkId,
-        message: `cleanup: ${message(error)}`,
+        message: `cleanup: endpoint ${rec.endpointId}: ${message(error)}`,
       });
     }
   }
