@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { JsonStreamSplitter } from "./ovsdb/framing";
 
 /** The slice of the Docker Engine API Switchyard needs, over the daemon's unix socket. */
 export interface DockerContainerSummary {
@@ -11,6 +12,31 @@ export interface DockerContainerInspect {
   Id: string;
   Name: string;
   State: { Status: string; Running: boolean; Pid: number };
+}
+
+/** One entry of `GET /events` (type container), reduced to what the cache needs. */
+export interface DockerEvent {
+  /** "create", "start", "die", "destroy", "rename", "exec_start: sh", "health_status: healthy", ... */
+  action: string;
+  /** The container's full id. */
+  id: string;
+  /** The container's name (without the leading slash), when the daemon gave it. */
+  name: string | null;
+}
+
+function toDockerEvent(value: unknown): DockerEvent | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as {
+    Action?: unknown;
+    status?: unknown;
+    id?: unknown;
+    Actor?: { ID?: unknown; Attributes?: { name?: unknown } };
+  };
+  const action = typeof v.Action === "string" ? v.Action : typeof v.status === "string" ? v.status : null;
+  const id = typeof v.Actor?.ID === "string" ? v.Actor.ID : typeof v.id === "string" ? v.id : null;
+  if (!action || !id) return undefined;
+  const name = v.Actor?.Attributes?.name;
+  return { action, id, name: typeof name === "string" ? name : null };
 }
 
 export class DockerClient {
@@ -44,10 +70,14 @@ export class DockerClient {
 
   /**
    * Follows the daemon's container events (create, start, die, destroy, ...): `onEvent` is called for
-   * every chunk of the stream. `done` resolves when the stream ends or fails (daemon stopped or absent);
-   * `stop()` ends it.
+   * every event, parsed (undefined for a chunk that held no whole event). `onOpen` is called once the
+   * daemon has accepted the stream: events from then on are not missed. `done` resolves when the stream
+   * ends or fails (daemon stopped or absent); `stop()` ends it.
    */
-  watchContainerEvents(onEvent: () => void): { stop(): void; done: Promise<void> } {
+  watchContainerEvents(
+    onEvent: (event?: DockerEvent) => void,
+    onOpen?: () => void,
+  ): { stop(): void; done: Promise<void> } {
     const filters = encodeURIComponent(JSON.stringify({ type: ["container"] }));
     let stopRequest = () => {};
     const done = new Promise<void>((resolve) => {
@@ -59,7 +89,19 @@ export class DockerClient {
             resolve();
             return;
           }
-          res.on("data", () => onEvent());
+          onOpen?.();
+          const splitter = new JsonStreamSplitter();
+          res.on("data", (chunk: Buffer) => {
+            let events: unknown[] = [];
+            try {
+              events = splitter.push(chunk);
+            } catch {
+              req.destroy();
+              return;
+            }
+            if (events.length === 0) onEvent(undefined);
+            for (const e of events) onEvent(toDockerEvent(e));
+          });
           res.on("end", () => resolve());
           res.on("error", () => resolve());
         },

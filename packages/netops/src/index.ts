@@ -1,4 +1,5 @@
 export * from "./docker";
+export * from "./docker-cache";
 export * from "./drivers";
 export * from "./exec";
 export * from "./inventory";
