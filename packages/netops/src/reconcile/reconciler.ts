@@ -176,9 +176,9 @@ export class Reconciler {
     return run;
   }
 
-  private endpointRun(emit: EventSink) {
+  private endpointRun(emit: EventSink, ops: HostOps) {
     return {
-      ops: this.ops(emit),
+      ops,
       options: this.options,
       emit,
       store: this.store,
@@ -217,7 +217,14 @@ export class Reconciler {
   }
 
   /** Applies one endpoint in its container's lane; remembers the result when it is still the newest work. */
-  private schedule(ep: DesiredEndpoint, net: DesiredNetwork, key: string, high: boolean, emit: EventSink) {
+  private schedule(
+    ep: DesiredEndpoint,
+    net: DesiredNetwork,
+    key: string,
+    high: boolean,
+    emit: EventSink,
+    ops: HostOps,
+  ) {
     this.scheduled.set(ep.id, key);
     const lane = containerKey(ep);
     this.laneOf.set(ep.id, lane);
@@ -228,7 +235,7 @@ export class Reconciler {
       if (removal) await removal.catch(() => undefined);
       return this.pool.run(high, async () => {
         const mtu = this.netMemo.get(net.id)?.mtu ?? 1500;
-        const result = await applyEndpoint(ep, net, mtu, this.endpointRun(emit));
+        const result = await applyEndpoint(ep, net, mtu, this.endpointRun(emit, ops));
         this.touchedAt.set(ep.id, Date.now());
         if (this.scheduled.get(ep.id) === key) this.results.set(ep.id, { key, result });
         return result;
@@ -319,6 +326,8 @@ export class Reconciler {
         else this.netMemo.set(n.id, { key: networkKey(n, state), mtu });
       }
 
+      // One HostOps for the push's endpoints: the host's links are read once, not once per endpoint.
+      const pushOps = this.ops(emit);
       const own = new Map<string, Promise<EndpointResult>>();
       const immediate = new Map<string, EndpointResult>();
       for (const ep of state.endpoints) {
@@ -337,7 +346,7 @@ export class Reconciler {
           first ||
           this.scheduled.get(ep.id) !== key ||
           (settled && (last === undefined || last.key !== key || last.result.status === "failed"));
-        if (needed) own.set(ep.id, this.schedule(ep, net, key, true, emit));
+        if (needed) own.set(ep.id, this.schedule(ep, net, key, true, emit, pushOps));
       }
       return { own, immediate, removals };
     });
@@ -398,6 +407,8 @@ export class Reconciler {
     }
     const cur = this.current;
     const ids = only ? [...only] : cur.state.endpoints.map((e) => e.id);
+    // One HostOps for the pass: the host's links and OVS are read once, again only after a repair.
+    const passOps = this.ops(emit);
     const verified = await runBounded(
       ids.map((id) => async (): Promise<EndpointResult | null> => {
         // Read at run time: a push may have changed or removed the endpoint meanwhile.
@@ -406,7 +417,7 @@ export class Reconciler {
         const net = ep ? now.state.networks.find((n) => n.id === ep.networkId) : undefined;
         const memo = net ? this.netMemo.get(net.id) : undefined;
         if (!ep || !net || !memo || this.inFlight.has(id)) return null;
-        return this.schedule(ep, net, endpointKey(ep, net, memo.mtu), false, emit);
+        return this.schedule(ep, net, endpointKey(ep, net, memo.mtu), false, emit, passOps);
       }),
       this.concurrency,
     );
