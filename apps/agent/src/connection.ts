@@ -1,7 +1,9 @@
 import {
+  type AgentAckError,
   AgentEvents,
   type AgentHandshake,
   type AgentRefusal,
+  agentAckSchema,
   agentRefusalSchema,
   type DesiredStateResult,
   type Heartbeat,
@@ -18,7 +20,8 @@ import { runProbe } from "./probe";
 
 /** What a connected session may send. */
 export interface AgentChannel {
-  sendInventory(inventory: Inventory): Promise<boolean>;
+  /** true when accepted; the server's error when it refused this inventory (logged by the reporter). */
+  sendInventory(inventory: Inventory): Promise<boolean | AgentAckError>;
   sendHeartbeat(heartbeat: Heartbeat): Promise<boolean>;
   sendDesiredStateResult(result: DesiredStateResult): Promise<boolean>;
 }
@@ -126,15 +129,19 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
     }, delayMs);
   };
 
-  const send = async (event: string, payload: unknown): Promise<boolean> => {
+  /** true: accepted; the server's error when it refused the event; false: not sent or no readable ack. */
+  const deliver = async (event: string, payload: unknown): Promise<boolean | AgentAckError> => {
     if (!socket.connected) return false;
     const ack: unknown = await socket.timeout(ackTimeoutMs).emitWithAck(event, payload);
-    const ok = typeof ack === "object" && ack !== null && (ack as { ok?: unknown }).ok === true;
-    if (!ok) logger.warn("server did not accept an event", { event, ack });
-    return ok;
+    const parsed = agentAckSchema.safeParse(ack);
+    if (parsed.success && parsed.data.ok) return true;
+    logger.warn("server did not accept an event", { event, ack });
+    return parsed.success && !parsed.data.ok ? parsed.data.error : false;
   };
+  const send = async (event: string, payload: unknown): Promise<boolean> =>
+    (await deliver(event, payload)) === true;
   const channel: AgentChannel = {
-    sendInventory: (inventory) => send(AgentEvents.inventory, { inventory }),
+    sendInventory: (inventory) => deliver(AgentEvents.inventory, { inventory }),
     sendHeartbeat: (heartbeat) => send(AgentEvents.heartbeat, heartbeat),
     sendDesiredStateResult: (result) => send(AgentEvents.desiredStateResult, result),
   };

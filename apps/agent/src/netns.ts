@@ -10,12 +10,8 @@ import { type Exec, exec as realExec } from "@switchyard/netops";
 
 export const NETNS_DIR = "/run/netns";
 
-/** What `ip netns add` accepts as a name (no slashes, not "." or ".."). */
-export const NETNS_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,255}$/;
-
-export function isValidNetnsName(name: string): boolean {
-  return NETNS_NAME_PATTERN.test(name) && name !== "." && name !== "..";
-}
+/** A namespace name (one file name, no '/', not "." or ".."): the protocol's rule, shared with `netns:` refs. */
+export { isValidNetnsName } from "@switchyard/protocol";
 
 /** The namespace file of a named namespace (what `ip netns exec` and `nsenter --net=` open). */
 export const netnsPath = (name: string, dir = NETNS_DIR): string => `${dir}/${name}`;

@@ -1,12 +1,12 @@
 import { digestInventory } from "@switchyard/netops";
-import type { Heartbeat, Inventory } from "@switchyard/protocol";
+import type { AgentAckError, Heartbeat, Inventory } from "@switchyard/protocol";
 import type { Logger } from "./logger";
 
 export interface ReporterInput {
   /** Reads the host's inventory now. */
   collect: () => Promise<Inventory>;
-  /** Sends an inventory; resolves true when the server acknowledged it. */
-  sendInventory: (inventory: Inventory) => Promise<boolean>;
+  /** Sends an inventory; resolves true when the server acknowledged it, its error when it refused it. */
+  sendInventory: (inventory: Inventory) => Promise<boolean | AgentAckError>;
   /** Sends a heartbeat; resolves true when the server acknowledged it. */
   sendHeartbeat: (heartbeat: Heartbeat) => Promise<boolean>;
   pollIntervalMs: number;
@@ -38,6 +38,7 @@ export function startReporter(input: ReporterInput): Reporter {
   const now = input.now ?? (() => new Date());
   let stopped = false;
   let lastSentDigest: string | null = null;
+  let refusedDigest: string | null = null;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   const report = async (force: boolean) => {
@@ -51,17 +52,29 @@ export function startReporter(input: ReporterInput): Reporter {
     if (stopped) return;
     const digest = digestInventory(inventory);
     if (!force && digest === lastSentDigest) return;
-    let ok = false;
+    let outcome: boolean | AgentAckError = false;
     try {
-      ok = await input.sendInventory(inventory);
+      outcome = await input.sendInventory(inventory);
     } catch (error) {
       input.logger.warn("sending the inventory failed", { error });
     }
-    if (ok) {
+    if (outcome === true) {
       lastSentDigest = digest;
+      refusedDigest = null;
       input.logger.debug(force ? "full inventory sent" : "inventory changed, sent", { digest });
     } else {
       lastSentDigest = null;
+      // Refused as invalid: the host's view is missing from the control plane until this is fixed.
+      // Said once per inventory; it is still offered again at every poll.
+      if (typeof outcome === "object" && digest !== refusedDigest) {
+        refusedDigest = digest;
+        input.logger.error("the control plane refused this host's inventory", {
+          code: outcome.code,
+          field: outcome.field,
+          reason: outcome.message,
+          digest,
+        });
+      }
     }
   };
 

@@ -42,6 +42,21 @@ export type Heartbeat = z.infer<typeof heartbeatSchema>;
 export const inventoryReportSchema = z.object({ inventory: inventorySchema });
 export type InventoryReport = z.infer<typeof inventoryReportSchema>;
 
+/** Why the server refused an agent event (e.g. an inventory that fails inventorySchema, naming the field). */
+export const agentAckErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+});
+export type AgentAckError = z.infer<typeof agentAckErrorSchema>;
+
+/** The server's answer to every agent -> server event that asks for an ack. */
+export const agentAckSchema = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: agentAckErrorSchema }),
+]);
+export type AgentAck = z.infer<typeof agentAckSchema>;
+
 /** Socket event names on /agent, agent -> server. */
 export const AgentEvents = {
   inventory: "agent:inventory",

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { containerRefSchema, type containerRuntimeSchema } from "./desired-state";
+import { type ContainerRuntime, containerRefSchema } from "./desired-state";
 import { operationSchema } from "./operations";
-import { interfaceNameSchema, ipAddressSchema, macAddressSchema } from "./validators";
+import { containerRefProblem, interfaceNameSchema, ipAddressSchema, macAddressSchema } from "./validators";
 
 /**
  * Attachments: one container attached to one network on one host (an endpoint of the host's desired
@@ -10,21 +10,26 @@ import { interfaceNameSchema, ipAddressSchema, macAddressSchema } from "./valida
 
 /**
  * A container as text: `docker:NAME-OR-ID`, `netns:NAME`, or a bare name. A bare name means the named
- * network namespace when the host's latest inventory lists a namespace of that name, Docker otherwise.
+ * network namespace when the host's latest inventory lists a namespace of that name, Docker otherwise,
+ * so it must be valid as both: a Docker name (which every such name is also as a namespace).
  */
 export const containerTextSchema = z
   .string()
   .min(1, "container is required")
-  .max(262)
-  .refine((s) => !/\s/.test(s), "container must not contain whitespace");
+  .superRefine((text, ctx) => {
+    const prefixed = /^(docker|netns):/.exec(text);
+    const runtime = (prefixed?.[1] as ContainerRuntime | undefined) ?? "docker";
+    const problem = containerRefProblem(runtime, prefixed ? text.slice(prefixed[0].length) : text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** Splits `docker:X` / `netns:X`; a bare name gives runtime null (resolved against the host inventory). */
 export function parseContainerText(text: string): {
-  runtime: z.infer<typeof containerRuntimeSchema> | null;
+  runtime: ContainerRuntime | null;
   ref: string;
 } {
   const m = /^(docker|netns):(.+)$/.exec(text);
-  if (m?.[1] && m[2]) return { runtime: m[1] as "docker" | "netns", ref: m[2] };
+  if (m?.[1] && m[2]) return { runtime: m[1] as ContainerRuntime, ref: m[2] };
   return { runtime: null, ref: text };
 }
 
@@ -33,6 +38,8 @@ export type AttachmentStatus = z.infer<typeof attachmentStatusSchema>;
 
 /** Statuses of an attachment that still holds its address and its (host, container, ifname) slot. */
 export const ACTIVE_ATTACHMENT_STATUSES = ["pending", "applied", "failed", "detaching"] as const;
+/** Statuses of an attachment its host should have (its desired state lists the endpoint). */
+export const WANTED_ATTACHMENT_STATUSES = ["pending", "applied", "failed"] as const;
 
 /**
  * POST /api/v1/attachments. `host` and `network` are ids or names; `container` an object
@@ -51,6 +58,16 @@ export const attachBodySchema = z.object({
   setDefaultRoute: z.boolean().default(false),
   stickyKey: z.string().min(1).max(253).optional(),
   reason: z.string().min(1).max(500).optional(),
+  /**
+   * Makes the request safe to retry: the same key (per caller) with the same body returns the first
+   * attempt's attachment instead of a second one. REST also takes it as the `Idempotency-Key` header.
+   */
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, "idempotencyKey: printable ASCII without spaces")
+    .optional(),
 });
 export type AttachBody = z.output<typeof attachBodySchema>;
 export type AttachInput = z.input<typeof attachBodySchema>;

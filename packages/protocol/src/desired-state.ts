@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  containerRefProblem,
   idSchema,
   interfaceNameSchema,
   ipAddressSchema,
@@ -65,11 +66,17 @@ export type DesiredNetwork = z.infer<typeof desiredNetworkSchema>;
 export const containerRuntimeSchema = z.enum(["docker", "netns"]);
 export type ContainerRuntime = z.infer<typeof containerRuntimeSchema>;
 
-export const containerRefSchema = z.object({
-  runtime: containerRuntimeSchema,
-  /** Docker container id or name, or a named network namespace. */
-  ref: z.string().min(1).max(255),
-});
+/** The agent refuses a ref it cannot resolve safely; the API refuses the same refs (containerRefProblem). */
+export const containerRefSchema = z
+  .object({
+    runtime: containerRuntimeSchema,
+    /** Docker container id or name, or a named network namespace. */
+    ref: z.string(),
+  })
+  .superRefine((c, ctx) => {
+    const problem = containerRefProblem(c.runtime, c.ref);
+    if (problem) ctx.addIssue({ code: "custom", path: ["ref"], message: problem });
+  });
 export type ContainerRef = z.infer<typeof containerRefSchema>;
 
 export const desiredEndpointSchema = z.object({

@@ -1,15 +1,42 @@
+import { parseAddress } from "@switchyard/ipam";
 import { z } from "zod";
+import { kernelInterfaceNameSchema } from "./validators";
 
-/** What an agent sees on its host. Sent whole on connect and whenever it changes. */
-export const inventoryAddressSchema = z.object({
-  family: z.enum(["inet", "inet6"]),
-  address: z.string(),
-  prefixLength: z.number().int().min(0).max(128),
-});
+/**
+ * What an agent sees on its host. Sent whole on connect and whenever it changes. Checked like any other
+ * input: its addresses become other hosts' VXLAN peers, its names are matched against the networks'.
+ * Names are checked against what the kernel can hold (the inventory reports what exists), not against
+ * the stricter rules for names Switchyard creates.
+ */
+export const inventoryAddressSchema = z
+  .object({
+    family: z.enum(["inet", "inet6"]),
+    address: z.string(),
+    prefixLength: z.number().int().min(0).max(128),
+  })
+  .superRefine((a, ctx) => {
+    let family: 4 | 6 | null = null;
+    try {
+      // parseAddress trims; the stored text must be the address itself.
+      if (a.address.trim() === a.address) family = parseAddress(a.address).family;
+    } catch {
+      // reported below
+    }
+    const wanted = a.family === "inet" ? 4 : 6;
+    if (family !== wanted) {
+      ctx.addIssue({ code: "custom", path: ["address"], message: `not an IPv${wanted} address` });
+    } else if (family === 4 && a.prefixLength > 32) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["prefixLength"],
+        message: "an IPv4 prefix length is at most 32",
+      });
+    }
+  });
 export type InventoryAddress = z.infer<typeof inventoryAddressSchema>;
 
 export const inventoryInterfaceSchema = z.object({
-  name: z.string(),
+  name: kernelInterfaceNameSchema,
   index: z.number().int(),
   /** `ip -d link` kind: veth, bridge, openvswitch, macvlan, vxlan, ... or "" for a plain device. */
   kind: z.string(),
@@ -47,7 +74,7 @@ export const ovsBridgeSchema = z.object({
 export type OvsBridge = z.infer<typeof ovsBridgeSchema>;
 
 export const containerInterfaceSchema = z.object({
-  name: z.string(),
+  name: kernelInterfaceNameSchema,
   index: z.number().int(),
   kind: z.string(),
   mac: z.string().nullable(),

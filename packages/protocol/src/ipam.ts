@@ -1,6 +1,6 @@
 import { AddressError, isPowerOfTwo, parseAddress, parseCidr, planPool } from "@switchyard/ipam";
 import { z } from "zod";
-import { idSchema, ipAddressSchema, resourceNameSchema } from "./validators";
+import { idSchema, ipAddressSchema, resourceNameSchema, subnetProblem } from "./validators";
 
 /** Canonical address text (IPv6 compressed per RFC 5952). */
 const addressTextSchema = ipAddressSchema;
@@ -45,7 +45,13 @@ export const createPoolBodySchema = z
   .superRefine((body, ctx) => {
     let size: bigint;
     try {
-      size = parseCidr(body.cidr).size;
+      const cidr = parseCidr(body.cidr);
+      const problem = subnetProblem(cidr);
+      if (problem) {
+        ctx.addIssue({ code: "custom", path: ["cidr"], message: problem });
+        return;
+      }
+      size = cidr.size;
     } catch (err) {
       ctx.addIssue({ code: "custom", path: ["cidr"], message: messageOf(err) });
       return;

@@ -5,8 +5,9 @@ import {
   idSchema,
   interfaceNameSchema,
   ipAddressSchema,
-  ipv4AddressSchema,
   resourceNameSchema,
+  subnetProblem,
+  unicastIpv4Schema,
   vlanIdSchema,
   vniSchema,
 } from "./validators";
@@ -30,7 +31,7 @@ export const hostOverrideSchema = z.object({
   bridgeName: interfaceNameSchema.optional(),
   uplink: interfaceNameSchema.optional(),
   /** VXLAN tunnel source of this host (otherwise taken from its inventory, see the network docs). */
-  underlayAddress: ipv4AddressSchema.optional(),
+  underlayAddress: unicastIpv4Schema.optional(),
 });
 export type HostOverride = z.infer<typeof hostOverrideSchema>;
 
@@ -73,6 +74,11 @@ export const createNetworkBodySchema = z
       cidr = parseCidr(body.subnet);
     } catch (err) {
       issue("subnet", messageOf(err));
+    }
+    const problem = cidr && subnetProblem(cidr);
+    if (problem) {
+      issue("subnet", problem);
+      cidr = null;
     }
     if (cidr && body.gateway !== undefined) {
       try {

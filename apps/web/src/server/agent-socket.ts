@@ -10,6 +10,7 @@ import {
   type ServiceContext,
 } from "@switchyard/control";
 import {
+  type AgentAck,
   AgentEvents,
   type AgentRefusal,
   agentHandshakeSchema,
@@ -26,9 +27,10 @@ import type { ExtendedError, Socket } from "socket.io";
 import type { z } from "zod";
 import type { Hub, HubOptions } from "./hub";
 import type { Logger } from "./logger";
+import { observeFinishedOperations } from "./metrics/runtime";
 
-/** Result of an agent event, sent to the agent's ack callback when it asked for one. */
-export type AgentAck = { ok: true } | { ok: false; error: { code: string; message: string; field?: string } };
+/** Result of an agent event, sent to the agent's ack callback when it asked for one (protocol agentAckSchema). */
+export type { AgentAck } from "@switchyard/protocol";
 
 export interface AgentToServerEvents {
   [AgentEvents.inventory]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
@@ -230,6 +232,7 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
         log.warn({ serial: result.serial }, "result for a serial this host never had, ignored");
       }
       hub.ledgerChanged(outcome);
+      observeFinishedOperations(outcome.operations);
       if (outcome.notable.length > 0) {
         log.info({ serial: result.serial, events: outcome.notable }, "agent repaired drift or failed");
         hub.reconcileEvents({ hostId, serial: result.serial, events: outcome.notable });
