@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { DockerClient, FileEndpointStore, Reconciler, readInventory } from "@switchyard/netops";
+import { DockerContainerCache, FileEndpointStore, Reconciler, readInventory } from "@switchyard/netops";
 import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
 import type { AgentConfig } from "./config";
@@ -74,11 +74,14 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     // remembered in a file so a restarted agent removes what it made even after a crash.
     // Pushes apply only what changed; the full verification runs on the interval and after host events
     // that concern our endpoints. Gratuitous ARPs go out once the result is on its way.
+    // Containers are resolved from memory kept by Docker's event stream (no inspect per endpoint).
+    const dockerCache = input.reconciler ? null : new DockerContainerCache(config.dockerSocket);
+    void dockerCache?.start();
     const engine = input.reconciler
       ? null
       : new Reconciler({
           store: new FileEndpointStore(join(config.stateDir, "endpoints.json")),
-          docker: new DockerClient(config.dockerSocket),
+          docker: dockerCache ?? undefined,
           exec: host.exec,
           deferGarp: true,
           options: {
@@ -109,10 +112,17 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         applier.hint();
       } else if (affected.size > 0) applier.hint(affected);
     };
-    const verifyContainers = () => {
-      const affected = engine?.endpointsIn("docker");
-      if (affected && affected.size > 0) applier.hint(affected);
-    };
+    // A container that changed (started, stopped, restarted: a new namespace): verify its endpoints.
+    const unsubscribe = dockerCache?.subscribe((ids) => {
+      if (!engine) return;
+      const changed = new Set(ids);
+      const refs = dockerCache
+        .cached()
+        .filter((c) => changed.has(c.id))
+        .flatMap((c) => [c.name, c.name.replace(/^\//, "")]);
+      const affected = engine.endpointsIn("docker", [...ids, ...refs, ...ids.map((id) => id.slice(0, 12))]);
+      if (affected.size > 0) applier.hint(affected);
+    });
     const watchers = input.collect
       ? []
       : [
@@ -126,10 +136,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           }),
           startDockerWatch({
             socketPath: config.dockerSocket,
-            onChange: () => {
-              hintReporter?.();
-              verifyContainers();
-            },
+            onChange: () => hintReporter?.(),
             logger,
           }),
         ];
@@ -173,6 +180,8 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     const code = await connection.done;
     input.signal.removeEventListener("abort", onAbort);
     for (const watcher of watchers) watcher.stop();
+    unsubscribe?.();
+    dockerCache?.stop();
     applier.stop();
     return code;
   } catch (error) {

@@ -234,6 +234,7 @@ export class Reconciler {
       // before taking a slot so waiting never holds one.
       if (removal) await removal.catch(() => undefined);
       return this.pool.run(high, async () => {
+        this.touchedAt.set(ep.id, Date.now());
         const mtu = this.netMemo.get(net.id)?.mtu ?? 1500;
         const result = await applyEndpoint(ep, net, mtu, this.endpointRun(emit, ops));
         this.touchedAt.set(ep.id, Date.now());
@@ -464,7 +465,7 @@ export class Reconciler {
     const recent = Date.now() - SELF_EVENT_WINDOW_MS;
     for (const ep of cur.state.endpoints) {
       if (!hashes.has(endpointHash(ep.id))) continue;
-      if ((this.touchedAt.get(ep.id) ?? 0) > recent) continue;
+      if (this.inFlight.has(ep.id) || (this.touchedAt.get(ep.id) ?? 0) > recent) continue;
       out.add(ep.id);
     }
     return out;
