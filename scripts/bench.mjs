@@ -9,6 +9,7 @@ const BENCHES = {
   ipam: "scripts/bench/ipam.ts",
   attach: "scripts/bench/attach.ts",
   leaks: "scripts/bench/leaks.ts",
+  "host-scale": "scripts/bench/host-scale.ts",
   cli: "scripts/bench/cli.ts",
 };
 
