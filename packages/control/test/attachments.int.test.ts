@@ -359,7 +359,7 @@ describe("ledger: sent, applied, failed, detached", () => {
     expect((await getAttachment(ctx, attachment.id)).status).toBe("detached");
   });
 
-  it("detach never releases an address that on-call staff released and IPAM handed to someone else", async () => {
+  it("a raw IPAM release under a live attachment is refused, so detach never frees another's address", async () => {
     const hostId = ids.h2 as string;
     const { attachment } = await attachContainer(ctx, actor, {
       host: "h2",
@@ -367,22 +367,28 @@ describe("ledger: sent, applied, failed, detached", () => {
       network: "nogw",
     });
     await db.prisma.addressPool.update({ where: { id: attachment.poolId }, data: { cooldownSeconds: 0 } });
-    await releaseAddress(ctx, actor, {
+    const refused = await releaseAddress(ctx, actor, {
       poolId: attachment.poolId,
       address: attachment.address,
       reason: "leak",
-    });
-    const taker = await allocateAddress(ctx, actor, {
-      poolId: attachment.poolId,
-      hostId: ids.h1 as string,
-      address: attachment.address,
-    });
+    }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).message).toContain(`held by attachment ${attachment.id}`);
+    await expect(
+      allocateAddress(ctx, actor, {
+        poolId: attachment.poolId,
+        hostId: ids.h1 as string,
+        address: attachment.address,
+      }),
+    ).rejects.toThrow(/held|holds/);
     await detachAttachment(ctx, actor, attachment.id);
     const plan = await loadDesiredState(db.prisma, hostId);
     await applyDesiredStateResult(ctx, hostId, { serial: plan.state.serial, results: [], events: [] });
     expect((await getAttachment(ctx, attachment.id)).status).toBe("detached");
-    const still = await db.prisma.addressAllocation.findUniqueOrThrow({ where: { id: taker.id } });
-    expect(still.releasedAt).toBeNull();
+    const own = await db.prisma.addressAllocation.findUniqueOrThrow({
+      where: { id: attachment.allocationId as string },
+    });
+    expect(own.releasedAt).not.toBeNull();
   });
 
   it("ignores a result for a serial the host never had", async () => {

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { Prisma } from "@switchyard/db";
+import { createHash, randomUUID } from "node:crypto";
 import {
+  type AttachBody,
   type AttachInput,
   type AttachmentOperation,
   attachBodySchema,
@@ -10,15 +10,16 @@ import {
   inventorySchema,
   parseContainerText,
 } from "@switchyard/protocol";
-import { type Actor, recordAudit } from "../audit";
+import type { Actor } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { networkProblem } from "../desired-state/build";
 import { DomainError, notFound } from "../errors";
-import { isTransactionConflict, withRetry } from "../ipam";
+import { allocateInOpenTransaction, findPool, isTransactionConflict, withRetry } from "../ipam";
+import { TX_OPTIONS } from "../ipam/tx";
 import { findNetwork } from "../networks/networks";
 import { operationInclude, toOperationDto } from "../operations/dto";
-import { type AddressAllocator, ipamAllocator } from "./allocator";
-import { activeKeyOf, attachmentInclude, toAttachmentDto } from "./dto";
+import { type AttachmentWithNames, activeKeyOf, attachmentInclude, toAttachmentDto } from "./dto";
+import { actorLabel, liveStickyKeyOf, lockIntent, writeIntent } from "./intent";
 
 /** What attach and detach return: the attachment, its operation, and every host whose desired state changed. */
 export interface AttachmentChange extends AttachmentOperation {
@@ -26,15 +27,9 @@ export interface AttachmentChange extends AttachmentOperation {
   hostIds: string[];
 }
 
-export interface AttachDeps {
-  allocator?: AddressAllocator;
-}
-
 /** Runs a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure. */
 export const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> =>
   withRetry(fn, 5, isTransactionConflict);
-
-const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
 
 function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
   const issue = error.issues[0];
@@ -57,43 +52,35 @@ export function resolveContainer(
   return { runtime: (isNetns ? "netns" : "docker") as ContainerRuntime, ref };
 }
 
-/** Bumps the host's desired serial (row lock: changes of one host are serialized); returns the new serial. */
-export async function bumpSerial(db: Db, hostId: string): Promise<number> {
-  const host = await db.host.update({
-    where: { id: hostId },
-    data: { desiredSerial: { increment: 1 } },
-    select: { desiredSerial: true },
-  });
-  return host.desiredSerial;
-}
-
-/** Other hosts with a wanted endpoint on a VXLAN network: their peer list changes with this host's. */
-async function bumpVxlanPeers(db: Db, networkId: string, driver: string, hostId: string): Promise<string[]> {
-  if (driver !== "vxlan") return [];
-  const rows = await db.attachment.findMany({
-    where: { networkId, hostId: { not: hostId }, status: { in: ["pending", "applied", "failed"] } },
-    select: { hostId: true },
-    distinct: ["hostId"],
-  });
-  const ids = rows.map((r) => r.hostId).sort();
-  for (const id of ids) await bumpSerial(db, id);
-  return ids;
+/** What a retry must repeat exactly to be answered with the first attempt's attachment. */
+function requestHashOf(body: AttachBody, container: ContainerRef, hostId: string, networkId: string): string {
+  const canonical = [
+    hostId,
+    networkId,
+    container.runtime,
+    container.ref,
+    body.ifname,
+    body.address ?? null,
+    body.mac ?? null,
+    body.setDefaultRoute,
+    body.stickyKey ?? null,
+  ];
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
 /**
- * Attaches a container to a network on a host: checks the request (each problem names its field),
- * allocates the address from the network's IPAM pool, then in ONE transaction creates the attachment
- * and its `attach` operation, bumps the host's desired serial (and its VXLAN peers') and records the
- * audit event. If that transaction fails the address is released again. The caller pushes the desired
- * state of `hostIds`.
+ * Attaches a container to a network on a host, in ONE transaction: takes the intent locks (network,
+ * then the host and its VXLAN peers), answers a retried request (same idempotency key) with its first
+ * attachment, refuses a taken interface or sticky key (409 naming the holder), allocates the address
+ * from the network's pool, and writes attachment, operation, serials and audit through `writeIntent`.
+ * Nothing is released on failure because nothing outlives a rolled-back transaction. The caller
+ * pushes the desired state of `hostIds`.
  */
 export async function attachContainer(
   ctx: ServiceContext,
   actor: Actor,
   input: AttachInput,
-  deps: AttachDeps = {},
 ): Promise<AttachmentChange> {
-  const allocator = deps.allocator ?? ipamAllocator;
   const parsed = attachBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error);
   const body = parsed.data;
@@ -120,110 +107,127 @@ export async function attachContainer(
     const field = network.driver === "macvlan" ? "network.uplink" : "network.hostOverrides";
     throw new DomainError("validation_failed", problem, field, { network: network.name, host: host.name });
   }
+  const pool = await findPool(ctx.prisma, { poolId: network.poolId });
   const activeKey = activeKeyOf(host.id, container.runtime, container.ref, body.ifname);
-  const holder = await ctx.prisma.attachment.findUnique({ where: { activeKey }, include: attachmentInclude });
-  if (holder) throw slotTaken(holder.id, holder.network.name, container, body.ifname, host.name);
+  const liveStickyKey = liveStickyKeyOf(network.poolId, body.stickyKey ?? null);
+  const idempotencyKey = body.idempotencyKey
+    ? `${actor.type}:${actor.id ?? actor.name ?? ""}|${body.idempotencyKey}`
+    : null;
+  const requestHash = requestHashOf(body, container, host.id, network.id);
+  const reason = body.reason ?? null;
 
-  const attachmentId = randomUUID();
-  const allocated = await allocator.allocate(ctx, actor, {
-    poolId: network.poolId,
-    hostId: host.id,
-    networkId: network.id,
-    attachmentId,
-    address: body.address,
-    stickyKey: body.stickyKey,
-    reason: body.reason ?? `attach ${container.runtime}:${container.ref} ${body.ifname} to ${network.name}`,
-  });
-
-  const now = ctx.now();
-  try {
-    return await retryTransaction(() =>
-      ctx.prisma.$transaction(async (tx) => {
-        const still = await tx.$queryRaw<{ id: string }[]>`
-        SELECT "id" FROM "Network" WHERE "id" = ${network.id} FOR SHARE`;
-        if (still.length === 0) throw notFound(`network ${body.network}`, "network");
-        const serial = await bumpSerial(tx, host.id);
-        const attachment = await tx.attachment.create({
-          data: {
-            id: attachmentId,
-            networkId: network.id,
-            hostId: host.id,
-            containerRuntime: container.runtime,
-            containerRef: container.ref,
-            ifname: body.ifname,
-            address: allocated.address,
-            prefixLength: network.prefixLength,
-            mac: body.mac ?? null,
-            setDefaultRoute: body.setDefaultRoute,
-            stickyKey: body.stickyKey ?? null,
-            status: "pending",
-            poolId: network.poolId,
-            allocationId: allocated.allocationId,
-            reason: body.reason ?? null,
-            activeKey,
-            serial,
-            createdAt: now,
-            createdBy: actorLabel(actor),
-          },
+  return retryTransaction(() =>
+    ctx.prisma.$transaction(async (tx) => {
+      const lock = await lockIntent(tx, { hostId: host.id, networkId: network.id, driver: network.driver });
+      if (idempotencyKey) {
+        const first = await replayOf(tx, idempotencyKey, requestHash);
+        if (first) return first;
+      }
+      const holder = await tx.attachment.findUnique({ where: { activeKey }, include: attachmentInclude });
+      if (holder) throw slotTaken(holder.id, holder.network.name, container, body.ifname, host.name);
+      if (liveStickyKey) {
+        const sticky = await tx.attachment.findUnique({
+          where: { liveStickyKey },
           include: attachmentInclude,
         });
-        const operation = await tx.operation.create({
-          data: {
-            kind: "attach",
-            attachmentId,
-            hostId: host.id,
-            networkId: network.id,
-            status: "pending",
-            requestedBy: actorLabel(actor),
-            reason: body.reason ?? null,
-            serial,
-            createdAt: now,
-          },
-          include: operationInclude,
-        });
-        const peers = await bumpVxlanPeers(tx, network.id, network.driver, host.id);
-        await recordAudit(tx, {
-          actor,
+        if (sticky) throw stickyTaken(body.stickyKey ?? "", sticky);
+      }
+      const now = ctx.now();
+      const attachmentId = randomUUID();
+      const allocated = await allocateInOpenTransaction(tx, pool, actor, now, {
+        hostId: host.id,
+        networkId: network.id,
+        endpointId: attachmentId,
+        ...(body.address ? { address: body.address } : {}),
+        ...(body.stickyKey ? { stickyKey: body.stickyKey } : {}),
+        reason: reason ?? `attach ${container.runtime}:${container.ref} ${body.ifname} to ${network.name}`,
+      });
+      const written = await writeIntent(tx, lock, {
+        kind: "attach",
+        attachmentId,
+        actor,
+        now,
+        reason,
+        audit: {
           action: "attachment.attach",
-          targetType: "attachment",
-          targetId: attachmentId,
-          reason: body.reason ?? null,
+          reason,
           details: {
             host: host.name,
             network: network.name,
             container: `${container.runtime}:${container.ref}`,
             ifname: body.ifname,
             address: allocated.address,
-            operationId: operation.id,
-            serial,
           },
-          at: now,
-        });
-        return {
-          attachment: toAttachmentDto(attachment),
-          operation: toOperationDto(operation),
-          hostIds: [host.id, ...peers],
-        };
-      }),
-    );
-  } catch (err) {
-    await allocator
-      .release(ctx, actor, {
-        poolId: network.poolId,
-        allocationId: allocated.allocationId,
-        address: allocated.address,
-        reason: `attach failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
-      })
-      .catch(() => undefined);
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      const other = await ctx.prisma.attachment.findUnique({
-        where: { activeKey },
-        include: attachmentInclude,
+        },
+        write: (serial) =>
+          tx.attachment.create({
+            data: {
+              id: attachmentId,
+              networkId: network.id,
+              hostId: host.id,
+              containerRuntime: container.runtime,
+              containerRef: container.ref,
+              ifname: body.ifname,
+              address: allocated.address,
+              prefixLength: network.prefixLength,
+              mac: body.mac ?? null,
+              setDefaultRoute: body.setDefaultRoute,
+              stickyKey: body.stickyKey ?? null,
+              liveStickyKey,
+              idempotencyKey,
+              requestHash,
+              status: "pending",
+              poolId: network.poolId,
+              allocationId: allocated.id,
+              reason,
+              activeKey,
+              serial,
+              createdAt: now,
+              createdBy: actorLabel(actor),
+            },
+            include: attachmentInclude,
+          }),
       });
-      throw slotTaken(other?.id ?? "?", other?.network.name ?? "?", container, body.ifname, host.name);
-    }
-    throw err;
+      return {
+        attachment: toAttachmentDto(written.value),
+        operation: toOperationDto(written.operation),
+        hostIds: written.hostIds,
+      };
+    }, TX_OPTIONS),
+  );
+}
+
+/** The first attempt of a retried request (same key, same body), or null; another body is refused. */
+async function replayOf(
+  tx: Db,
+  idempotencyKey: string,
+  requestHash: string,
+): Promise<AttachmentChange | null> {
+  const first = await tx.attachment.findUnique({ where: { idempotencyKey }, include: attachmentInclude });
+  if (!first) return null;
+  if (first.requestHash !== requestHash) {
+    throw new DomainError(
+      "validation_failed",
+      `idempotencyKey: this key was used for another request (attachment ${first.id}); use a new key for a new request`,
+      "idempotencyKey",
+      { attachmentId: first.id },
+    );
   }
+  const operation = await tx.operation.findFirstOrThrow({
+    where: { attachmentId: first.id, kind: "attach" },
+    orderBy: { createdAt: "asc" },
+    include: operationInclude,
+  });
+  return { attachment: toAttachmentDto(first), operation: toOperationDto(operation), hostIds: [] };
+}
+
+function stickyTaken(key: string, holder: AttachmentWithNames): DomainError {
+  return new DomainError(
+    "conflict",
+    `sticky key ${key} is held by attachment ${holder.id} (${holder.containerRuntime}:${holder.containerRef} ${holder.ifname} on host ${holder.host.name}, ${holder.address}); detach it first`,
+    "stickyKey",
+    { attachmentId: holder.id, address: holder.address },
+  );
 }
 
 function slotTaken(id: string, network: string, c: ContainerRef, ifname: string, host: string): DomainError {
@@ -236,9 +240,9 @@ function slotTaken(id: string, network: string, c: ContainerRef, ifname: string,
 }
 
 /**
- * Asks for an attachment to go: marks it `detaching` (its endpoint leaves the host's desired state),
- * bumps the serial, records a `detach` operation. The address is released when the agent reports the
- * endpoint gone (see applyDesiredStateResult). Asking again while detaching returns the pending detach.
+ * Asks for an attachment to go: marks it `detaching` (its endpoint leaves the host's desired state)
+ * through `writeIntent`. The address is released when the agent reports the endpoint gone (see
+ * applyDesiredStateResult). Asking again while detaching returns the pending detach.
  */
 export async function detachAttachment(
   ctx: ServiceContext,
@@ -246,13 +250,15 @@ export async function detachAttachment(
   id: string,
   reason: string | null = null,
 ): Promise<AttachmentChange> {
-  const now = ctx.now();
+  const found = await ctx.prisma.attachment.findUnique({ where: { id }, include: { network: true } });
+  if (!found) throw notFound(`attachment ${id}`, "id");
   return retryTransaction(() =>
     ctx.prisma.$transaction(async (tx) => {
-      const found = await tx.attachment.findUnique({ where: { id }, include: { network: true } });
-      if (!found) throw notFound(`attachment ${id}`, "id");
-      // Lock the host row first (the order every change of a host takes), then re-read the attachment.
-      await tx.$queryRaw`SELECT "id" FROM "Host" WHERE "id" = ${found.hostId} FOR UPDATE`;
+      const lock = await lockIntent(tx, {
+        hostId: found.hostId,
+        networkId: found.networkId,
+        driver: found.network.driver,
+      });
       const current = await tx.attachment.findUniqueOrThrow({ where: { id }, include: attachmentInclude });
       if (current.status === "detached")
         throw new DomainError("conflict", `attachment ${id} is already detached`, "id");
@@ -265,49 +271,36 @@ export async function detachAttachment(
         if (pending)
           return { attachment: toAttachmentDto(current), operation: toOperationDto(pending), hostIds: [] };
       }
-      const serial = await bumpSerial(tx, current.hostId);
-      const attachment = await tx.attachment.update({
-        where: { id },
-        data: { status: "detaching", detachRequestedAt: now, serial },
-        include: attachmentInclude,
-      });
-      const operation = await tx.operation.create({
-        data: {
-          kind: "detach",
-          attachmentId: id,
-          hostId: current.hostId,
-          networkId: current.networkId,
-          status: "pending",
-          requestedBy: actorLabel(actor),
-          reason,
-          serial,
-          createdAt: now,
-        },
-        include: operationInclude,
-      });
-      const peers = await bumpVxlanPeers(tx, current.networkId, found.network.driver, current.hostId);
-      await recordAudit(tx, {
+      const now = ctx.now();
+      const written = await writeIntent(tx, lock, {
+        kind: "detach",
+        attachmentId: id,
         actor,
-        action: "attachment.detach",
-        targetType: "attachment",
-        targetId: id,
+        now,
         reason,
-        details: {
-          host: current.host.name,
-          network: current.network.name,
-          container: `${current.containerRuntime}:${current.containerRef}`,
-          ifname: current.ifname,
-          address: current.address,
-          operationId: operation.id,
-          serial,
+        audit: {
+          action: "attachment.detach",
+          reason,
+          details: {
+            host: current.host.name,
+            network: current.network.name,
+            container: `${current.containerRuntime}:${current.containerRef}`,
+            ifname: current.ifname,
+            address: current.address,
+          },
         },
-        at: now,
+        write: (serial) =>
+          tx.attachment.update({
+            where: { id },
+            data: { status: "detaching", detachRequestedAt: now, serial },
+            include: attachmentInclude,
+          }),
       });
       return {
-        attachment: toAttachmentDto(attachment),
-        operation: toOperationDto(operation),
-        hostIds: [current.hostId, ...peers],
+        attachment: toAttachmentDto(written.value),
+        operation: toOperationDto(written.operation),
+        hostIds: written.hostIds,
       };
-    }),
+    }, TX_OPTIONS),
   );
 }

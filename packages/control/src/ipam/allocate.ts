@@ -89,6 +89,35 @@ export async function allocateAddress(
   return toAllocationDto(row, pool, ctx.now());
 }
 
+/**
+ * `allocateAddress` inside the caller's transaction (the caller retries it on conflicts): an attach
+ * writes its attachment in the same transaction, so a failed attach leaves no allocation behind and
+ * never has to release anything afterwards. The pool comes from `findPool`.
+ */
+export async function allocateInOpenTransaction(
+  tx: AllocationRequest["tx"],
+  pool: Awaited<ReturnType<typeof findPool>>,
+  actor: Actor,
+  now: Date,
+  input: Omit<AllocateBody, "pool" | "poolId">,
+): Promise<AllocationRow> {
+  const req: AllocationRequest = {
+    tx,
+    pool,
+    plan: planOf(pool),
+    hostId: input.hostId,
+    now,
+    stickyKey: input.stickyKey ?? null,
+    reason: input.reason ?? null,
+    networkId: input.networkId ?? null,
+    endpointId: input.endpointId ?? null,
+    allocatedBy: actor.name ?? actor.id ?? actor.type,
+  };
+  await lockHostInPool(tx, pool.id, input.hostId);
+  if (input.stickyKey) await lockStickyKey(tx, pool.id, input.stickyKey);
+  return allocateInTransaction(req, input.address);
+}
+
 async function allocateInTransaction(
   req: AllocationRequest,
   address: string | undefined,
@@ -206,9 +235,10 @@ async function explicitAddress(req: AllocationRequest, address: string): Promise
 }
 
 /**
- * The key's last allocation in this pool: still active on this host -> the same allocation again
- * (a retried request); active elsewhere -> 409; released -> its address back unless someone else
- * holds it now (then null: the caller allocates normally).
+ * The key's last allocation in this pool: still active -> 409 naming its holder, except that a raw
+ * allocation (no endpoint) asked again on the same host gets the same allocation back (a retried
+ * request; an endpoint never shares one: two containers with one key would hold one address);
+ * released -> its address back unless someone else holds it now (then null: allocate normally).
  */
 async function fromStickyKey(
   req: AllocationRequest,
@@ -221,11 +251,20 @@ async function fromStickyKey(
   if (!previous) return null;
   const wanted = address === undefined ? null : canonicalAddress(address);
   if (!previous.releasedAt) {
-    if (previous.hostId === req.hostId && (wanted === null || wanted === previous.address)) return previous;
+    const retried = req.endpointId === null && previous.endpointId === null && previous.hostId === req.hostId;
+    if (retried && (wanted === null || wanted === previous.address)) return previous;
+    const holder = previous.endpointId
+      ? `attachment ${previous.endpointId}`
+      : `host ${previous.hostId ?? "deleted"}`;
     throw conflict(
-      `sticky key ${req.stickyKey} already holds ${previous.address} in pool ${req.pool.name} (host ${previous.hostId ?? "deleted"})`,
+      `sticky key ${req.stickyKey} already holds ${previous.address} in pool ${req.pool.name} (${holder}); detach it first`,
       "stickyKey",
-      { allocationId: previous.id, address: previous.address, hostId: previous.hostId },
+      {
+        allocationId: previous.id,
+        address: previous.address,
+        hostId: previous.hostId,
+        attachmentId: previous.endpointId,
+      },
     );
   }
   if (wanted !== null) return null;

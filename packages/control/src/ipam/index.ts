@@ -1,4 +1,4 @@
-export { allocateAddress } from "./allocate";
+export { allocateAddress, allocateInOpenTransaction } from "./allocate";
 export { allocationState, toAllocationDto } from "./allocation-dto";
 export { renderIpamMetrics } from "./metrics";
 export { findPool, planOf, toPoolDto } from "./pool-record";

@@ -1,5 +1,5 @@
 import { blockOfOffset, canonicalAddress, offsetIn, reusableAt } from "@switchyard/ipam";
-import type { Allocation } from "@switchyard/protocol";
+import { ACTIVE_ATTACHMENT_STATUSES, type Allocation } from "@switchyard/protocol";
 import { type Actor, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
@@ -15,6 +15,11 @@ export interface ReleaseInput {
   pool?: string;
   address: string;
   reason: string;
+  /**
+   * The attachment letting go of its own address (its detach finished). Without it, an address that
+   * a live attachment holds is refused: released under it, the pool would hand it to a second container.
+   */
+  forAttachmentId?: string;
 }
 
 /**
@@ -59,6 +64,20 @@ export async function releaseAddress(
         throw conflict(`${address} in pool ${pool.name} is already released`, "address", {
           allocationId: held.id,
         });
+      const holder = await tx.attachment.findFirst({
+        where: {
+          allocationId: held.id,
+          status: { in: [...ACTIVE_ATTACHMENT_STATUSES] },
+          ...(input.forAttachmentId ? { id: { not: input.forAttachmentId } } : {}),
+        },
+        include: { host: { select: { name: true } } },
+      });
+      if (holder)
+        throw conflict(
+          `${address} in pool ${pool.name} is held by attachment ${holder.id} (${holder.containerRuntime}:${holder.containerRef} ${holder.ifname} on host ${holder.host.name}, ${holder.status}); detach it, or release it as a leak when its container is gone`,
+          "address",
+          { allocationId: held.id, attachmentId: holder.id },
+        );
       const until = reusableAt(now, pool.cooldownSeconds);
       await tx.addressAllocation.update({
         where: { id: held.id },
@@ -91,6 +110,7 @@ export async function releaseAllocation(
   actor: Actor,
   allocationId: string,
   reason: string,
+  forAttachmentId?: string,
 ): Promise<Allocation> {
   const row = await ctx.prisma.addressAllocation.findUnique({ where: { id: allocationId } });
   if (!row) throw notFound(`allocation ${allocationId}`, "allocationId");
@@ -100,5 +120,10 @@ export async function releaseAllocation(
       releasedAt: row.releasedAt?.toISOString() ?? null,
     });
   }
-  return releaseAddress(ctx, actor, { poolId: row.poolId, address: row.address, reason });
+  return releaseAddress(ctx, actor, {
+    poolId: row.poolId,
+    address: row.address,
+    reason,
+    ...(forAttachmentId ? { forAttachmentId } : {}),
+  });
 }

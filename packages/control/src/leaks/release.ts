@@ -1,7 +1,7 @@
 import { blockOfOffset, canonicalAddress, offsetIn, reusableAt } from "@switchyard/ipam";
 import type { LeakReleaseItem, LeakReleaseOutcome, LeakReleaseRecord } from "@switchyard/protocol";
-import { bumpSerial } from "../attachments/attach";
 import { activeKeyOf } from "../attachments/dto";
+import { liveStickyKeyOf, lockIntent, writeIntent } from "../attachments/intent";
 import { type Actor, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
@@ -132,7 +132,18 @@ export async function releaseLeak(
     }
     const verification = found.map((f) => `${f.kind}: ${f.evidence.detail}`).join("; ");
 
-    // Release through IPAM's rules: the block owner's lock, cooldown, empty-block grace.
+    // The endpoint leaves the host's desired state: the intent locks first (network, host and its
+    // VXLAN peers), then IPAM's rules for the release (the block owner's lock, cooldown, empty-block grace).
+    const att = alloc.attachment;
+    const network = await tx.network.findUniqueOrThrow({
+      where: { id: att.networkId },
+      select: { driver: true },
+    });
+    const lock = await lockIntent(tx, {
+      hostId: att.hostId,
+      networkId: att.networkId,
+      driver: network.driver,
+    });
     const owner = await tx.addressBlock.findUnique({
       where: { poolId_index: { poolId: pool.id, index: block.toString() } },
       select: { hostId: true },
@@ -149,36 +160,6 @@ export async function releaseLeak(
       WHERE "poolId" = ${pool.id} AND "index" = ${num(block)} AND NOT EXISTS (
         SELECT 1 FROM "AddressAllocation"
         WHERE "poolId" = ${pool.id} AND "blockIndex" = ${num(block)} AND "heldOffset" IS NOT NULL AND "releasedAt" IS NULL)`;
-
-    // The endpoint leaves the host's desired state.
-    const att = alloc.attachment;
-    await tx.$queryRaw`SELECT "id" FROM "Host" WHERE "id" = ${att.hostId} FOR UPDATE`;
-    const serial = await bumpSerial(tx, att.hostId);
-    await tx.attachment.update({
-      where: { id: att.id },
-      data: {
-        status: "detached",
-        detachRequestedAt: now,
-        detachedAt: now,
-        activeKey: null,
-        serial,
-        error: `released as leaked by ${label(actor)}: ${reason}`.slice(0, 1000),
-      },
-    });
-    const op = await tx.operation.create({
-      data: {
-        kind: "detach",
-        attachmentId: att.id,
-        hostId: att.hostId,
-        networkId: att.networkId,
-        status: "pending",
-        requestedBy: label(actor),
-        reason: `leak release: ${reason}`.slice(0, 500),
-        serial,
-        createdAt: now,
-      },
-      select: { id: true },
-    });
 
     const findings = await tx.leakFinding.findMany({
       where: { allocationId: alloc.id, state: { in: ["pending", "open"] } },
@@ -208,30 +189,46 @@ export async function releaseLeak(
         data: { state: "released", releasedAt: now, releaseId: release.id, activeKey: null },
       });
     }
-    await recordAudit(tx, {
+    const written = await writeIntent(tx, lock, {
+      kind: "detach",
+      attachmentId: att.id,
       actor,
-      action: "leak.release",
-      targetType: "allocation",
-      targetId: alloc.id,
-      reason,
-      details: {
-        pool: pool.name,
-        address,
-        releaseId: release.id,
-        attachmentId: att.id,
-        hostId,
-        reusableAt: until.toISOString(),
-        verification,
-        serial,
+      now,
+      reason: `leak release: ${reason}`,
+      audit: {
+        action: "leak.release",
+        reason,
+        target: { type: "allocation", id: alloc.id },
+        details: {
+          pool: pool.name,
+          address,
+          releaseId: release.id,
+          attachmentId: att.id,
+          hostId,
+          reusableAt: until.toISOString(),
+          verification,
+        },
       },
-      at: now,
+      write: (serial) =>
+        tx.attachment.update({
+          where: { id: att.id },
+          data: {
+            status: "detached",
+            detachRequestedAt: now,
+            detachedAt: now,
+            activeKey: null,
+            liveStickyKey: null,
+            serial,
+            error: `released as leaked by ${label(actor)}: ${reason}`.slice(0, 1000),
+          },
+        }),
     });
     const names = await namesFor(tx, [release]);
     return {
       release: toReleaseDto(release, names),
-      hostIds: [att.hostId],
+      hostIds: written.hostIds,
       attachmentIds: [att.id],
-      operationIds: [op.id],
+      operationIds: [written.operation.id],
       findingIds,
     };
   }, LEAK_TX);
@@ -284,6 +281,18 @@ export async function undoLeakRelease(
       const rel = await tx.leakRelease.findUnique({ where: { id: releaseId } });
       if (!rel) throw notFound(`release ${releaseId}`, "id");
       if (rel.undoneAt) throw conflict(`release ${releaseId} was already undone`, "id");
+      // The intent locks before the allocation's row lock: the order every change of intent takes.
+      const att = rel.attachmentId
+        ? await tx.attachment.findUnique({ where: { id: rel.attachmentId }, include: { network: true } })
+        : null;
+      const restore = att?.status === "detached" ? att : null;
+      const lock = restore
+        ? await lockIntent(tx, {
+            hostId: restore.hostId,
+            networkId: restore.networkId,
+            driver: restore.network.driver,
+          })
+        : null;
       const [row] = await tx.$queryRaw<
         { id: string; held: boolean; released: boolean; cooling: boolean; blockIndex: string }[]
       >`SELECT "id", "heldOffset" IS NOT NULL AS held, "releasedAt" IS NOT NULL AS released,
@@ -304,66 +313,65 @@ export async function undoLeakRelease(
       await tx.$executeRaw`
         UPDATE "AddressBlock" SET "emptySince" = NULL
         WHERE "poolId" = ${rel.poolId} AND "index" = ${row.blockIndex}::numeric`;
-      const hostIds: string[] = [];
-      const attachmentIds: string[] = [];
-      const operationIds: string[] = [];
-      if (rel.attachmentId) {
-        const att = await tx.attachment.findUnique({ where: { id: rel.attachmentId } });
-        if (att && att.status === "detached") {
-          await tx.$queryRaw`SELECT "id" FROM "Host" WHERE "id" = ${att.hostId} FOR UPDATE`;
-          const serial = await bumpSerial(tx, att.hostId);
-          await tx.attachment.update({
-            where: { id: att.id },
-            data: {
-              status: "pending",
-              activeKey: activeKeyOf(att.hostId, att.containerRuntime, att.containerRef, att.ifname),
-              detachRequestedAt: null,
-              detachedAt: null,
-              error: null,
-              appliedAt: null,
-              serial,
-            },
-          });
-          const op = await tx.operation.create({
-            data: {
-              kind: "attach",
-              attachmentId: att.id,
-              hostId: att.hostId,
-              networkId: att.networkId,
-              status: "pending",
-              requestedBy: label(actor),
-              reason: `undo leak release${reason ? `: ${reason}` : ""}`.slice(0, 500),
-              serial,
-              createdAt: now,
-            },
-            select: { id: true },
-          });
-          hostIds.push(att.hostId);
-          attachmentIds.push(att.id);
-          operationIds.push(op.id);
-        }
-      }
       const updated = await tx.leakRelease.update({
         where: { id: rel.id },
         data: { undoneAt: now, undoneBy: label(actor), undoReason: reason },
       });
-      await recordAudit(tx, {
-        actor,
+      const audit = {
         action: "leak.release_undo",
-        targetType: "allocation",
-        targetId: rel.allocationId,
         reason,
+        target: { type: "allocation", id: rel.allocationId },
         details: { releaseId: rel.id, address: rel.address, poolId: rel.poolId },
-        at: now,
-      });
-      const names = await namesFor(tx, [updated]);
-      return {
-        release: toReleaseDto(updated, names),
-        hostIds,
-        attachmentIds,
-        operationIds,
-        findingIds: [],
       };
+      let change: Pick<LeakReleaseChange, "hostIds" | "attachmentIds" | "operationIds"> = {
+        hostIds: [],
+        attachmentIds: [],
+        operationIds: [],
+      };
+      if (restore && lock) {
+        const written = await writeIntent(tx, lock, {
+          kind: "attach",
+          attachmentId: restore.id,
+          actor,
+          now,
+          reason: `undo leak release${reason ? `: ${reason}` : ""}`,
+          audit,
+          write: (serial) =>
+            tx.attachment.update({
+              where: { id: restore.id },
+              data: {
+                status: "pending",
+                activeKey: activeKeyOf(
+                  restore.hostId,
+                  restore.containerRuntime,
+                  restore.containerRef,
+                  restore.ifname,
+                ),
+                liveStickyKey: liveStickyKeyOf(restore.poolId, restore.stickyKey),
+                detachRequestedAt: null,
+                detachedAt: null,
+                error: null,
+                appliedAt: null,
+                serial,
+              },
+            }),
+        });
+        change = {
+          hostIds: written.hostIds,
+          attachmentIds: [restore.id],
+          operationIds: [written.operation.id],
+        };
+      } else {
+        await recordAudit(tx, {
+          actor,
+          ...audit,
+          targetType: audit.target.type,
+          targetId: audit.target.id,
+          at: now,
+        });
+      }
+      const names = await namesFor(tx, [updated]);
+      return { release: toReleaseDto(updated, names), ...change, findingIds: [] };
     }, LEAK_TX);
   } catch (err) {
     if (sqlStateOf(err) === "23505") {

@@ -4,7 +4,6 @@ export {
   deleteNetwork,
   findNetwork,
   getNetwork,
-  LIVE_ATTACHMENT_STATUSES,
   listNetworks,
 } from "./networks";
 export { findOrCreateSubnetPool, poolNameForSubnet } from "./pool";

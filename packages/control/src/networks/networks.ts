@@ -1,6 +1,7 @@
 import { Prisma } from "@switchyard/db";
 import { canonicalAddress, formatCidr, parseCidr } from "@switchyard/ipam";
 import {
+  ACTIVE_ATTACHMENT_STATUSES,
   type CreateNetworkInput,
   createNetworkBodySchema,
   DEFAULT_BRIDGE_NAMES,
@@ -12,10 +13,7 @@ import type { Db, ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
 import { dropUnusedPool, findOrCreateSubnetPool } from "./pool";
-import { segmentClash } from "./segments";
-
-/** Attachment statuses that still occupy a network (everything but detached). */
-export const LIVE_ATTACHMENT_STATUSES = ["pending", "applied", "failed", "detaching"] as const;
+import { segmentClashOnAnyHost } from "./segments";
 
 const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
 
@@ -47,7 +45,7 @@ async function toDtos(db: Db, rows: NetworkWithOverrides[]): Promise<Network[]> 
   });
   const counts = await db.attachment.groupBy({
     by: ["networkId"],
-    where: { networkId: { in: rows.map((r) => r.id) }, status: { in: [...LIVE_ATTACHMENT_STATUSES] } },
+    where: { networkId: { in: rows.map((r) => r.id) }, status: { in: [...ACTIVE_ATTACHMENT_STATUSES] } },
     _count: { _all: true },
   });
   const poolName = new Map(pools.map((p) => [p.id, p.name]));
@@ -99,6 +97,8 @@ export async function createNetwork(
     );
   }
 
+  const hostNames = new Map<string, string>();
+  const hostName = (id: string) => hostNames.get(id) ?? id;
   const overrides: {
     hostId: string;
     bridgeName: string | null;
@@ -109,6 +109,7 @@ export async function createNetwork(
     const host = await ctx.prisma.host.findFirst({ where: { OR: [{ id: key }, { name: key }] } });
     if (!host)
       throw new DomainError("validation_failed", `hostOverrides: no host ${key}`, `hostOverrides.${key}`);
+    hostNames.set(host.id, host.name);
     if (overrides.some((x) => x.hostId === host.id))
       throw new DomainError(
         "validation_failed",
@@ -151,10 +152,14 @@ export async function createNetwork(
         vni: true,
         bridgeName: true,
         uplink: true,
+        hostOverrides: {
+          select: { hostId: true, bridgeName: true, uplink: true, host: { select: { name: true } } },
+        },
       },
     });
-    for (const other of existing) {
-      const clash = segmentClash(candidate, other);
+    for (const { hostOverrides, ...other } of existing) {
+      for (const o of hostOverrides) hostNames.set(o.hostId, o.host.name);
+      const clash = segmentClashOnAnyHost(candidate, overrides, other, hostOverrides, hostName);
       if (clash) throw new DomainError("conflict", clash.message, clash.field, { network: other.name });
     }
   };
@@ -235,7 +240,7 @@ export async function deleteNetwork(
     // Lock the network row so an attach in flight (which reads it FOR SHARE) cannot slip in.
     await tx.$queryRaw`SELECT "id" FROM "Network" WHERE "id" = ${row.id} FOR UPDATE`;
     const live = await tx.attachment.findMany({
-      where: { networkId: row.id, status: { in: [...LIVE_ATTACHMENT_STATUSES] } },
+      where: { networkId: row.id, status: { in: [...ACTIVE_ATTACHMENT_STATUSES] } },
       select: { id: true },
       take: 20,
     });

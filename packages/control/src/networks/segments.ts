@@ -68,3 +68,39 @@ export function segmentClash(candidate: SegmentInfo, existing: SegmentInfo): Seg
     message: `subnet ${candidate.subnet} overlaps ${existing.subnet} of network ${existing.name} on the same L2 segment (${where})`,
   };
 }
+
+/** A host's override of a network's bridge or uplink (null: the network's own). */
+export interface SegmentOverride {
+  hostId: string;
+  bridgeName: string | null;
+  uplink: string | null;
+}
+
+/** The network as it is on one host (`hostId` null: a host without overrides). */
+function onHost(n: SegmentInfo, overrides: readonly SegmentOverride[], hostId: string | null): SegmentInfo {
+  const o = hostId === null ? undefined : overrides.find((x) => x.hostId === hostId);
+  return { ...n, bridgeName: o?.bridgeName ?? n.bridgeName, uplink: o?.uplink ?? n.uplink };
+}
+
+/**
+ * `segmentClash` on every host where the two networks may meet: hosts without overrides, and every
+ * host that either network overrides (a per-host bridge can put a network on another's segment there).
+ */
+export function segmentClashOnAnyHost(
+  candidate: SegmentInfo,
+  candidateOverrides: readonly SegmentOverride[],
+  existing: SegmentInfo,
+  existingOverrides: readonly SegmentOverride[],
+  hostName: (hostId: string) => string,
+): SegmentClash | null {
+  const hosts = new Set([...candidateOverrides, ...existingOverrides].map((o) => o.hostId));
+  for (const hostId of [null, ...hosts]) {
+    const clash = segmentClash(
+      onHost(candidate, candidateOverrides, hostId),
+      onHost(existing, existingOverrides, hostId),
+    );
+    if (clash)
+      return hostId === null ? clash : { ...clash, message: `${clash.message} on host ${hostName(hostId)}` };
+  }
+  return null;
+}

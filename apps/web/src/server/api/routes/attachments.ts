@@ -8,7 +8,7 @@ import {
 } from "@switchyard/control";
 import { attachBodySchema, attachmentStatusSchema, detachBodySchema } from "@switchyard/protocol";
 import { z } from "zod";
-import { json, parseBody, parseQuery, parseWith, readJson } from "../http";
+import { json, parseQuery, parseWith, readJson } from "../http";
 import { type Route, route } from "../router";
 
 const listQuerySchema = z.object({
@@ -35,11 +35,19 @@ export const attachmentRoutes: Route[] = [
     return json({ attachments });
   }),
 
-  /** Body attachBodySchema; 201 { attachment, operation }; the host's agent gets its new desired state. operator+. */
+  /**
+   * Body attachBodySchema; 201 { attachment, operation }; the host's agent gets its new desired state.
+   * An `Idempotency-Key` header (or body idempotencyKey) makes a retry return the first attachment. operator+.
+   */
   route("POST", "/api/v1/attachments", async (ctx) => {
     const principal = await ctx.principal();
     requireRole(principal, "operator");
-    const body = await parseBody(ctx.request, attachBodySchema);
+    const raw = await readJson(ctx.request);
+    const key = ctx.request.headers.get("idempotency-key");
+    const body = parseWith(
+      attachBodySchema,
+      key !== null && raw !== null && typeof raw === "object" ? { ...raw, idempotencyKey: key } : raw,
+    );
     const change = await attachContainer(ctx.services, actorOf(principal), body);
     ctx.deps.hub.ledgerChanged?.({ attachments: [change.attachment], operations: [change.operation] });
     ctx.deps.hub.desiredStateChanged?.(change.hostIds);
