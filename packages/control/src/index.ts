@@ -10,6 +10,7 @@ export * from "./hosts";
 export * from "./inventory";
 export * from "./ipam";
 export * from "./leaks";
+export { type MetricFamily, renderHostMetrics } from "./metrics";
 export type * from "./models";
 export * from "./networks";
 export * from "./operations";

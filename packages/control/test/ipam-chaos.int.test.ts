@@ -168,8 +168,12 @@ it("mixed allocate / explicit / sticky / borrow / release / sweep traffic keeps 
     await returnEmptyBlocks(ctx);
     expect(await prisma.addressBlock.count({ where: { poolId: pool.id } })).toBe(0);
     const metrics = await renderIpamMetrics(prisma);
-    expect(metrics).toContain('switchyard_ipam_pool_allocated_addresses{pool="chaos"} 0');
-    expect(metrics).toContain('switchyard_ipam_pool_blocks{pool="chaos",state="free"} 8');
+    const sample = (name: string, labels: Record<string, string>) =>
+      metrics
+        .find((f) => f.name === name)
+        ?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    expect(sample("switchyard_ipam_pool_allocated_addresses", { pool: "chaos" })).toBe(0);
+    expect(sample("switchyard_ipam_pool_blocks", { pool: "chaos", state: "free" })).toBe(8);
   } finally {
     await prisma.$disconnect();
   }

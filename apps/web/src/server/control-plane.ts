@@ -26,6 +26,7 @@ import { createHub, type Hub } from "./hub";
 import { type LeakJobs, startLeakJobs } from "./jobs/leaks";
 import { runPeriodically } from "./jobs/periodic";
 import { createLogger, type Logger } from "./logger";
+import { trackAgentSockets } from "./metrics/runtime";
 import { sendWebResponse, toWebRequest } from "./node-bridge";
 import { attachPostgresAdapter } from "./socket-adapter";
 
@@ -137,6 +138,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       logger,
     );
     cleanups.push(() => hub.stop());
+    cleanups.push(trackAgentSockets(io.of("/agent")));
     cleanups.push(
       runPeriodically(
         "session purge",

@@ -1,16 +1,14 @@
-import { renderIpamMetrics, renderLeakMetrics } from "@switchyard/control";
+import { renderMetrics } from "../../metrics/render";
 import { type Route, route } from "../router";
 
 export const metricsRoutes: Route[] = [
-  /** Prometheus text: IPAM pools and leak findings. */
+  /** Prometheus exposition: Node and process, agents, latencies, hosts, IPAM pools, leak findings. */
   route("GET", "/api/v1/metrics", async (ctx) => {
     await ctx.principal();
-    const now = ctx.services.now();
-    const text =
-      (await renderIpamMetrics(ctx.services.prisma, now)) + (await renderLeakMetrics(ctx.services.prisma));
+    const { contentType, text } = await renderMetrics(ctx.services.prisma, ctx.services.now());
     return new Response(text, {
       status: 200,
-      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
+      headers: { "content-type": contentType, "cache-control": "no-store" },
     });
   }),
 ];
