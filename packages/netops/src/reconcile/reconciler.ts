@@ -224,6 +224,7 @@ export class Reconciler {
     high: boolean,
     emit: EventSink,
     ops: HostOps,
+    opsSince: number,
   ) {
     this.scheduled.set(ep.id, key);
     const lane = containerKey(ep);
@@ -234,9 +235,13 @@ export class Reconciler {
       // before taking a slot so waiting never holds one.
       if (removal) await removal.catch(() => undefined);
       return this.pool.run(high, async () => {
+        // The shared HostOps may hold a view of the host from before other work changed this endpoint
+        // (an earlier push's, in this lane): then this endpoint reads the host afresh.
+        const fresh = (this.touchedAt.get(ep.id) ?? 0) >= opsSince;
         this.touchedAt.set(ep.id, Date.now());
         const mtu = this.netMemo.get(net.id)?.mtu ?? 1500;
-        const result = await applyEndpoint(ep, net, mtu, this.endpointRun(emit, ops));
+        const run = this.endpointRun(emit, fresh ? this.ops(emit) : ops);
+        const result = await applyEndpoint(ep, net, mtu, run);
         this.touchedAt.set(ep.id, Date.now());
         if (this.scheduled.get(ep.id) === key) this.results.set(ep.id, { key, result });
         return result;
@@ -329,6 +334,7 @@ export class Reconciler {
 
       // One HostOps for the push's endpoints: the host's links are read once, not once per endpoint.
       const pushOps = this.ops(emit);
+      const pushStarted = Date.now();
       const own = new Map<string, Promise<EndpointResult>>();
       const immediate = new Map<string, EndpointResult>();
       for (const ep of state.endpoints) {
@@ -347,7 +353,7 @@ export class Reconciler {
           first ||
           this.scheduled.get(ep.id) !== key ||
           (settled && (last === undefined || last.key !== key || last.result.status === "failed"));
-        if (needed) own.set(ep.id, this.schedule(ep, net, key, true, emit, pushOps));
+        if (needed) own.set(ep.id, this.schedule(ep, net, key, true, emit, pushOps, pushStarted));
       }
       return { own, immediate, removals };
     });
@@ -410,6 +416,7 @@ export class Reconciler {
     const ids = only ? [...only] : cur.state.endpoints.map((e) => e.id);
     // One HostOps for the pass: the host's links and OVS are read once, again only after a repair.
     const passOps = this.ops(emit);
+    const passStarted = Date.now();
     const verified = await runBounded(
       ids.map((id) => async (): Promise<EndpointResult | null> => {
         // Read at run time: a push may have changed or removed the endpoint meanwhile.
@@ -418,7 +425,9 @@ export class Reconciler {
         const net = ep ? now.state.networks.find((n) => n.id === ep.networkId) : undefined;
         const memo = net ? this.netMemo.get(net.id) : undefined;
         if (!ep || !net || !memo || this.inFlight.has(id)) return null;
-        return this.schedule(ep, net, endpointKey(ep, net, memo.mtu), false, emit, passOps);
+        // Applied by a push since the pass began: nothing to verify (and the pass's view is older).
+        if ((this.touchedAt.get(id) ?? 0) >= passStarted) return null;
+        return this.schedule(ep, net, endpointKey(ep, net, memo.mtu), false, emit, passOps, passStarted);
       }),
       this.concurrency,
     );
