@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Inventory } from "@switchyard/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgent } from "../src/agent";
+import type { StateReconciler } from "../src/apply";
 import type { AgentConfig } from "../src/config";
 import { readCredential, writeCredential } from "../src/credentials";
 import { createLogger } from "../src/logger";
@@ -226,4 +227,59 @@ describe("the switchyard-agent launcher", () => {
     expect(await agent.exited).toBe(2);
     expect(agent.stderr()).toMatch(/--server: is required[\s\S]*Usage: switchyard-agent/);
   }, 30_000);
+});
+
+describe("desired state through a real socket", () => {
+  it("one bad endpoint fails alone, and a result the server refused is sent again until acknowledged", async () => {
+    cp.tokens.set("tok-ds", "box");
+    const controller = new AbortController();
+    const applied: string[][] = [];
+    const reconciler: StateReconciler = {
+      async apply(state) {
+        applied.push(state.endpoints.map((e) => e.id));
+        return {
+          serial: state.serial,
+          results: state.endpoints.map((e) => ({
+            endpointId: e.id,
+            status: "applied" as const,
+            error: null,
+            hostIfname: "sy00000000h",
+          })),
+          events: [],
+        };
+      },
+    };
+    const run = runAgent({
+      config: config({ token: "tok-ds" }),
+      identity,
+      logger,
+      signal: controller.signal,
+      collect: fakeInventory(() => ["eth0"]),
+      reconciler,
+    });
+    await cp.waitFor("the first inventory", () => cp.inventories.length >= 1);
+    cp.resultAcks.push("refuse");
+    cp.pushDesiredState({
+      serial: 3,
+      networks: [{ id: "n1", name: "flat", driver: "bridge", bridgeName: "br0", prefixLength: 24 }],
+      endpoints: [
+        { id: "good", networkId: "n1", container: { runtime: "netns", ref: "c1" }, address: "10.0.0.2" },
+        {
+          id: "long",
+          networkId: "n1",
+          container: { runtime: "docker", ref: "x".repeat(262) },
+          address: "10.0.0.3",
+        },
+      ],
+    });
+    await cp.waitFor("the result, sent again after the refusal", () => cp.results.length >= 2, 10_000);
+    controller.abort();
+    expect(await run).toBe(0);
+    expect(applied).toEqual([["good"]]);
+    expect(cp.results.map((r) => r.serial)).toEqual([3, 3]);
+    const byId = new Map(cp.results[1]?.results.map((r) => [r.endpointId, r]));
+    expect(byId.get("good")?.status).toBe("applied");
+    expect(byId.get("long")).toMatchObject({ status: "failed", hostIfname: null });
+    expect(byId.get("long")?.error).toContain("container.ref");
+  });
 });

@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { AgentRefusal, Heartbeat, InventoryReport } from "@switchyard/protocol";
+import type { AgentRefusal, DesiredStateResult, Heartbeat, InventoryReport } from "@switchyard/protocol";
 import { Server } from "socket.io";
 
 /** A stand-in control plane for agent tests: the enroll route and the /agent namespace, recording what arrives. */
@@ -15,6 +15,12 @@ export interface FakeControlPlane {
   inventories: InventoryReport[];
   heartbeats: Heartbeat[];
   welcomes: number;
+  /** Desired-state results as they arrived (resends included). */
+  results: DesiredStateResult[];
+  /** Acknowledgements for the next results, in order (then ok); "none" never answers (an ack timeout). */
+  resultAcks: ("ok" | "refuse" | "none")[];
+  /** Sends a desired state to every connected agent. */
+  pushDesiredState(state: unknown): void;
   waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,6 +41,11 @@ export async function startFakeControlPlane(
     inventories: [],
     heartbeats: [],
     welcomes: 0,
+    results: [],
+    resultAcks: [],
+    pushDesiredState(state) {
+      io.of("/agent").emit("server:desired-state", state);
+    },
     async waitFor(what, check, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {
@@ -103,6 +114,13 @@ export async function startFakeControlPlane(
     socket.on("agent:heartbeat", (payload: Heartbeat, ack: (r: unknown) => void) => {
       fake.heartbeats.push(payload);
       ack({ ok: true });
+    });
+    socket.on("agent:desired-state-result", (payload: DesiredStateResult, ack: (r: unknown) => void) => {
+      fake.results.push(payload);
+      const answer = fake.resultAcks.shift() ?? "ok";
+      if (answer === "ok") ack({ ok: true });
+      else if (answer === "refuse")
+        ack({ ok: false, error: { code: "internal", message: "internal error" } });
     });
     fake.welcomes++;
     socket.emit("server:welcome", {
