@@ -46,12 +46,24 @@ export class DockerContainerCache extends DockerClient {
   private stopped = true;
   private syncedFlag = false;
   private firstSync: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(ids: string[]) => void>();
 
   constructor(
     socketPath: string,
     private readonly cacheOptions: DockerContainerCacheOptions = {},
   ) {
     super(socketPath, cacheOptions.timeoutMs);
+    if (cacheOptions.onChange) this.listeners.add(cacheOptions.onChange);
+  }
+
+  /** Adds a listener for changed container ids; returns its removal. */
+  subscribe(listener: (ids: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(ids: string[]): void {
+    for (const listener of this.listeners) listener(ids);
   }
 
   /** True while the event stream is open and the initial listing is done: answers come from memory. */
@@ -140,14 +152,14 @@ export class DockerContainerCache extends DockerClient {
     } catch {
       // the daemon went away; the stream's end resets the cache
     }
-    this.cacheOptions.onChange?.([id]);
+    this.changed([id]);
   }
 
   private onEvent(event: DockerEvent | undefined): void {
     if (!event || IGNORED.test(event.action)) return;
     if (event.action === "destroy") {
       this.forget(event.id, ++this.seq);
-      this.cacheOptions.onChange?.([event.id]);
+      this.changed([event.id]);
       return;
     }
     void this.refresh(event.id);
@@ -212,7 +224,7 @@ export class DockerContainerCache extends DockerClient {
       for (const id of [...this.containers.keys()])
         if (!seen.has(id) && (this.applied.get(id) ?? -1) <= seq) this.forget(id, seq);
       this.syncedFlag = this.stream !== null;
-      this.cacheOptions.onChange?.([...seen]);
+      this.changed([...seen]);
     } catch {
       this.syncedFlag = false;
     }

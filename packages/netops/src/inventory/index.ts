@@ -1,3 +1,9 @@
+export {
+  type CollectorCounters,
+  DEFAULT_RESYNC_INTERVAL_MS,
+  InventoryCollector,
+  type InventoryCollectorOptions,
+} from "./collector";
 export { canonicalJson, digestInventory, normalizeInventory } from "./digest";
 export {
   compareAddresses,

@@ -54,7 +54,7 @@ export interface InventoryReaderOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -64,7 +64,7 @@ function isMissingProgram(error: unknown): boolean {
   );
 }
 
-async function pathExists(path: string): Promise<boolean> {
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -74,7 +74,11 @@ async function pathExists(path: string): Promise<boolean> {
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -151,7 +155,7 @@ const viaOvsdb = (ovsDb: string, via: "ovsdb" | "vsctl" | undefined): boolean =>
   via !== "vsctl" && (ovsDb.startsWith("unix:") || ovsDb.startsWith("tcp:"));
 
 /** Identifies a namespace file (device + inode), as `ip netns identify` does. */
-async function nsId(path: string): Promise<string | null> {
+export async function nsId(path: string): Promise<string | null> {
   try {
     const s = await stat(path);
     return `${s.dev}:${s.ino}`;
@@ -209,7 +213,7 @@ export async function readProcessInterfaces(exec: Exec, pid: number, timeoutMs =
   return containerInterfaces(parseIpLinks(stdout));
 }
 
-function containerName(summary: DockerContainerSummary): string {
+export function containerName(summary: DockerContainerSummary): string {
   const first = summary.Names[0];
   return first ? first.replace(/^\//, "") : summary.Id.slice(0, 12);
 }
