@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { DockerContainerCache, FileEndpointStore, Reconciler, readInventory } from "@switchyard/netops";
+import { DockerContainerCache, FileEndpointStore, InventoryCollector, Reconciler } from "@switchyard/netops";
 import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
 import type { AgentConfig } from "./config";
@@ -57,19 +57,6 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     });
     if (!stored || input.signal.aborted) return ExitCode.ok;
 
-    const collect =
-      input.collect ??
-      (() =>
-        readInventory({
-          hostname: config.hostname,
-          ovsDb: config.ovsDb,
-          dockerSocket: config.dockerSocket,
-          netnsPrefix: config.netnsPrefix,
-          exec: host.exec,
-          hostNetnsPath: host.hostNetnsPath,
-          onWarning: (message, fields) => logger.warn(message, fields),
-        }));
-
     // One reconciler per host: one reconcile at a time, newest serial wins; applied endpoints are
     // remembered in a file so a restarted agent removes what it made even after a crash.
     // Pushes apply only what changed; the full verification runs on the interval and after host events
@@ -91,6 +78,26 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           },
         });
     const reconciler: StateReconciler = input.reconciler ?? (engine as Reconciler);
+
+    // The inventory kept from events (OVSDB monitor, the Docker cache, the link monitor below), read
+    // whole every --inventory-resync; a container namespace is read when it appears or changes.
+    const collector = input.collect
+      ? null
+      : new InventoryCollector({
+          hostname: config.hostname,
+          ovsDb: config.ovsDb,
+          dockerSocket: config.dockerSocket,
+          docker: dockerCache ?? undefined,
+          netnsPrefix: config.netnsPrefix,
+          exec: host.exec,
+          hostNetnsPath: host.hostNetnsPath,
+          hostEvents: true,
+          resyncIntervalMs: config.inventoryResyncMs,
+          onChange: () => hintReporter?.(),
+          onWarning: (message, fields) => logger.warn(message, fields),
+        });
+    void collector?.start();
+    const collect = input.collect ?? (() => (collector as InventoryCollector).collect());
     const applier = createApplier({
       reconciler,
       logger: logger.child({ component: "apply" }),
@@ -129,6 +136,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           startLinkMonitor({
             netns: config.netns,
             onChange: (names) => {
+              collector?.hostChanged();
               hintReporter?.();
               verifyLinks(names);
             },
@@ -159,6 +167,9 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
           heartbeatIntervalMs: welcome.heartbeatIntervalMs,
           appliedSerial: () => applier.appliedSerial(),
           logger,
+          // A look after a host event waits (a few seconds at most) for the apply that caused it.
+          settled: () =>
+            Promise.race([applier.settled(), new Promise<void>((resolve) => setTimeout(resolve, 3_000))]),
         });
         hintReporter = () => reporter.hint();
         applier.setSink(channel.sendDesiredStateResult);
@@ -181,6 +192,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     input.signal.removeEventListener("abort", onAbort);
     for (const watcher of watchers) watcher.stop();
     unsubscribe?.();
+    collector?.stop();
     dockerCache?.stop();
     applier.stop();
     return code;

@@ -64,6 +64,8 @@ export interface Applier {
   unacknowledged(): number;
   /** Resolves when every queued apply has finished (tests). */
   idle(): Promise<void>;
+  /** Resolves when no apply is running (verifications may be). */
+  settled(): Promise<void>;
   stop(): void;
 }
 
@@ -400,6 +402,9 @@ export function createApplier(input: ApplierInput): Applier {
     },
     appliedSerial: () => applied,
     unacknowledged: () => outbox.length,
+    settled: async () => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     idle: async () => {
       while (inFlight.size > 0 || verifying) {
         await Promise.all([...inFlight]);

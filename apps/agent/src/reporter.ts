@@ -15,6 +15,11 @@ export interface ReporterInput {
   appliedSerial: () => number;
   logger: Logger;
   now?: () => Date;
+  /**
+   * Resolves when no apply is running (bounded by the caller): a look after a hint waits for it, so
+   * reading the host never competes with a user's request for the CPU.
+   */
+  settled?: () => Promise<void>;
 }
 
 export interface Reporter {
@@ -97,6 +102,7 @@ export function startReporter(input: ReporterInput): Reporter {
   const poll = async () => {
     pollTimer = undefined;
     running = true;
+    await input.settled?.().catch(() => undefined);
     await report(false);
     afterReport();
   };
