@@ -23,6 +23,7 @@ Options (environment fallback in brackets):
   --garp-count N          gratuitous ARPs sent after an endpoint is configured, 0-10 (default 1)  [SWITCHYARD_GARP_COUNT]
   --state-dir PATH        where applied endpoints are remembered (default: the credential file's directory)  [SWITCHYARD_STATE_DIR]
   --reconcile-interval DUR  re-apply the last desired state this often, repairing drift; 0 disables (default 30s)  [SWITCHYARD_RECONCILE_INTERVAL]
+  --inventory-resync DUR   read the whole inventory again this often; between, it is kept from events (default 60s)  [SWITCHYARD_INVENTORY_RESYNC]
   --poll-interval DUR     inventory poll interval: 500ms, 2s, 1m (default 2s)  [SWITCHYARD_POLL_INTERVAL]
   --hostname NAME         name reported for this host (default: the system hostname)  [SWITCHYARD_HOSTNAME]
   --netns-prefix PREFIX   report only named network namespaces starting with PREFIX  [SWITCHYARD_NETNS_PREFIX]
@@ -89,6 +90,10 @@ const baseSchema = z.object({
       .refine((n) => n === 0 || n >= 1000, "must be 0 (off) or at least 1s")
       .refine((n) => n <= 86_400_000, "must be at most 24h"),
   ),
+  /** The inventory is kept from events (OVSDB monitor, Docker events, link monitor) and read whole this often. */
+  inventoryResyncMs: durationSchema.pipe(
+    z.number().int().min(1000, "must be at least 1s").max(86_400_000, "must be at most 24h"),
+  ),
   hostname: z.string().min(1).max(255),
   netnsPrefix: optional(z.string().min(1)),
   /** Named network namespace that is the managed host (commands run through `ip netns exec`); unset: this one. */
@@ -140,6 +145,7 @@ export function parseConfig(
         "garp-count": { type: "string" },
         "state-dir": { type: "string" },
         "reconcile-interval": { type: "string" },
+        "inventory-resync": { type: "string" },
         hostname: { type: "string" },
         "netns-prefix": { type: "string" },
         netns: { type: "string" },
@@ -172,6 +178,7 @@ export function parseConfig(
     garpCount: pick("garp-count", "SWITCHYARD_GARP_COUNT") ?? "1",
     stateDir: pick("state-dir", "SWITCHYARD_STATE_DIR") || dirname(credentialFile),
     reconcileIntervalMs: pick("reconcile-interval", "SWITCHYARD_RECONCILE_INTERVAL") ?? "30s",
+    inventoryResyncMs: pick("inventory-resync", "SWITCHYARD_INVENTORY_RESYNC") ?? "60s",
     hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
     netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
     netns: pick("netns", "SWITCHYARD_NETNS") || undefined,
@@ -188,6 +195,7 @@ export function parseConfig(
     garpCount: "--garp-count",
     stateDir: "--state-dir",
     reconcileIntervalMs: "--reconcile-interval",
+    inventoryResyncMs: "--inventory-resync",
     hostname: "--hostname",
     netnsPrefix: "--netns-prefix",
     netns: "--netns",

@@ -19,6 +19,7 @@ describe("parseConfig", () => {
         garpCount: 1,
         stateDir: "/var/lib/switchyard",
         reconcileIntervalMs: 30_000,
+        inventoryResyncMs: 60_000,
         hostname: "box1",
         netnsPrefix: null,
         logLevel: "info",
@@ -37,6 +38,11 @@ describe("parseConfig", () => {
       stateDir: "/tmp/st",
       reconcileIntervalMs: 0,
     });
+    const resync = parseConfig(["--server", "http://cp", "--inventory-resync", "5m"], {}, defaults);
+    expect(resync.action === "run" && resync.config.inventoryResyncMs).toBe(300_000);
+    expect(() => parseConfig(["--server", "http://cp", "--inventory-resync", "10ms"], {}, defaults)).toThrow(
+      /--inventory-resync/,
+    );
     const env = { SWITCHYARD_CREDENTIAL_FILE: "/etc/sy/cred.json" };
     const fromEnv = parseConfig(["--server", "http://cp"], env, defaults);
     expect(fromEnv.action === "run" && fromEnv.config.stateDir).toBe("/etc/sy");
