@@ -29,7 +29,8 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { openScratchServer } from "@switchyard/db";
 import { TEST_ADMIN_URL_ENV } from "@switchyard/db/testing";
-import type { LabContainerState } from "@switchyard/lab";
+import { LAB_IMAGE, type LabContainerState, saveState } from "@switchyard/lab";
+import { exec as execRoot } from "@switchyard/netops";
 import type { Operation } from "@switchyard/protocol";
 import { type Scenario, startScenario } from "../../apps/web/test/support/lab-plane";
 
@@ -273,10 +274,25 @@ try {
   for (const n of sizes) {
     log(`N=${n}: starting containers (${containers.length} exist)`);
     const toMake = Array.from({ length: n - containers.length }, (_, i) => containers.length + i);
+    // `docker run` four at a time, as addDockerContainer does it; the lab state is saved once (its
+    // writes do not run concurrently). The private dockerd goes with the lab, containers with it.
     const made: LabContainerState[] = [];
     await pool(toMake, 4, async (i) => {
-      made.push(await s.lab.addDockerContainer("h1", `k${i}`));
+      const ref = `${s.lab.prefix}-k${i}`;
+      await execRoot(
+        ["docker", "-H", `unix://${dockerSocket}`, "run", "-d", "--network", "none", "--name", ref].concat([
+          "--label",
+          `switchyard-lab=${s.lab.prefix}`,
+          LAB_IMAGE,
+          "sleep",
+          "1000000",
+        ]),
+        { timeoutMs: 120_000 },
+      );
+      made.push({ name: `k${i}`, host: "h1", runtime: "docker", ref });
     });
+    s.lab.state.containers.push(...made);
+    await saveState(s.lab.state);
     containers.push(...made.sort((a, b) => a.ref.localeCompare(b.ref, "en", { numeric: true })));
     const seqCount = Math.min(30, Math.ceil(n / 2));
     const concurrentSet = containers.slice(0, n - seqCount);
