@@ -31,7 +31,7 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
 }
 
-export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
+const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
 
 const SESSION_COOKIE = "sy_session";
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CliError, UsageError } from "./errors";
 
 /** What `yardctl login` saves. */
-export const cliConfigFileSchema = z.object({
+const cliConfigFileSchema = z.object({
   url: z.string().optional(),
   token: z.string().optional(),
   /** The saved token's id, so `logout` can revoke it. */
@@ -12,7 +12,7 @@ export const cliConfigFileSchema = z.object({
 });
 export type CliConfigFile = z.infer<typeof cliConfigFileSchema>;
 
-export type ConfigSource = "env" | "file" | "none";
+type ConfigSource = "env" | "file" | "none";
 
 /** The configuration after env and file are merged, resolved once at start. */
 export interface ResolvedConfig {

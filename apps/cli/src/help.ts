@@ -4,7 +4,7 @@ import type { Command, OptionDefs } from "./registry";
 
 export const PROGRAM = "yardctl";
 
-export function commandName(command: Command): string {
+function commandName(command: Command): string {
   return command.path.join(" ");
 }
 

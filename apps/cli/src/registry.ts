@@ -3,7 +3,7 @@ import type { ResolvedConfig } from "./config";
 import type { Io } from "./io";
 
 /** One `--flag`. Strings take a value (`--ip 10.0.0.5`), booleans do not (`--wait`). */
-export interface OptionDef {
+interface OptionDef {
   readonly type: "string" | "boolean";
   readonly short?: string;
   readonly description: string;

@@ -7,7 +7,7 @@ import type { Logger } from "./logger";
  * The table @socket.io/postgres-adapter keeps payloads too big for NOTIFY in. Kept out of the
  * Prisma schema on purpose: it belongs to the adapter, not to the domain.
  */
-export async function ensureSocketIoAttachmentsTable(pool: pg.Pool): Promise<void> {
+async function ensureSocketIoAttachmentsTable(pool: pg.Pool): Promise<void> {
   await pool.query(`
     CREATE TABLE IF NOT EXISTS socket_io_attachments (
       id          bigserial UNIQUE,

@@ -19,7 +19,7 @@ import {
 } from "@switchyard/protocol";
 import type { z } from "zod";
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     readonly method: string,
     readonly path: string,

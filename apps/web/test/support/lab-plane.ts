@@ -25,7 +25,7 @@ import { loadConfig } from "../../src/server/config";
 import { type ControlPlane, startControlPlane } from "../../src/server/control-plane";
 import { Api, createAdminToken } from "./api";
 
-export const ADMIN_EMAIL = "admin@switchyard.local";
+const ADMIN_EMAIL = "admin@switchyard.local";
 const ADMIN_PASSWORD = `scenario-${process.pid}-pw`;
 
 export interface ScenarioOptions {
@@ -60,10 +60,10 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export const DEFAULT_AGENT_ARGS = ["--poll-interval", "500ms", "--log-level", "debug"] as const;
+const DEFAULT_AGENT_ARGS = ["--poll-interval", "500ms", "--log-level", "debug"] as const;
 
 /** A fresh prefix that names everything this run creates on the machine (includes randomness). */
-export function scenarioPrefix(base = "ys"): string {
+function scenarioPrefix(base = "ys"): string {
   return `${base}${labPrefix().slice(2, 8)}`;
 }
 

@@ -8,7 +8,7 @@ const rangesOf = (value: unknown): Range[] =>
     ? value.filter((r): r is Range => typeof r === "object" && r !== null && typeof r.first === "string")
     : [];
 
-export async function loadPools(db: Db, where: { id?: string } = {}): Promise<LeakCheckPool[]> {
+async function loadPools(db: Db, where: { id?: string } = {}): Promise<LeakCheckPool[]> {
   const rows = await db.addressPool.findMany({
     where,
     select: { id: true, name: true, cidr: true, gateway: true, reserved: true },

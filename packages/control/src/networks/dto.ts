@@ -1,8 +1,8 @@
 import type { Prisma } from "@switchyard/db";
 import type { Network } from "@switchyard/protocol";
 
-export type NetworkRow = Prisma.NetworkModel;
-export type NetworkOverrideRow = Prisma.NetworkHostOverrideModel;
+type NetworkRow = Prisma.NetworkModel;
+type NetworkOverrideRow = Prisma.NetworkHostOverrideModel;
 export type NetworkWithOverrides = NetworkRow & {
   hostOverrides: (NetworkOverrideRow & { host: { name: string } })[];
 };

@@ -44,7 +44,7 @@ export const noopHub: HubPort = {
   disconnectHost: () => {},
 };
 
-export interface ApiConfig {
+interface ApiConfig {
   sessionTtlMs: number;
   enrollmentTtlMs: number;
   cookieSecure: boolean;
@@ -103,7 +103,7 @@ export function createRequestContext(
   };
 }
 
-export function bearerToken(headers: Headers): string | null {
+function bearerToken(headers: Headers): string | null {
   const header = headers.get("authorization");
   if (!header) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -3,7 +3,7 @@ import type { ErrorCode } from "@switchyard/protocol";
 import type { z } from "zod";
 
 /** The one place error codes become HTTP statuses. */
-export const statusOfCode: Record<ErrorCode, number> = {
+const statusOfCode: Record<ErrorCode, number> = {
   bad_request: 400,
   validation_failed: 422,
   unauthorized: 401,
@@ -43,7 +43,7 @@ export function errorResponse(err: DomainError, headers: HeadersInit = {}): Resp
 }
 
 /** The dotted path of a zod issue ("body" when the whole value is wrong). */
-export function issuePath(path: ReadonlyArray<PropertyKey>, prefix?: string): string {
+function issuePath(path: ReadonlyArray<PropertyKey>, prefix?: string): string {
   const parts = [...(prefix ? [prefix] : []), ...path.map(String)];
   return parts.length > 0 ? parts.join(".") : "body";
 }

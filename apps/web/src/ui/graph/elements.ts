@@ -25,13 +25,7 @@ import {
 } from "./network-overlay";
 import { UNTAGGED_COLOR, vlanColor } from "./vlan-colors";
 
-export type TopologyNodeKind =
-  | "host"
-  | "linux-bridge"
-  | "ovs-bridge"
-  | "uplink"
-  | "host-interface"
-  | "container";
+type TopologyNodeKind = "host" | "linux-bridge" | "ovs-bridge" | "uplink" | "host-interface" | "container";
 
 export interface TopologyNodeData {
   id: string;
@@ -267,7 +261,7 @@ interface EdgeLook {
 }
 
 /** How an OVS port reads on its edge: access ports by VLAN tag, the rest as trunks. */
-export function ovsPortLook(port: OvsPort): Omit<EdgeLook, "kind"> {
+function ovsPortLook(port: OvsPort): Omit<EdgeLook, "kind"> {
   if (port.tag !== null) {
     return {
       label: `vlan ${port.tag}`,

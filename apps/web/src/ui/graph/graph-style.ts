@@ -1,7 +1,7 @@
 import type { StylesheetJson } from "cytoscape";
 
 /** Status colours shared by the graph and the CSS badges (see globals.css --status-*). */
-export const statusColors = {
+const statusColors = {
   online: "#2b8a3e",
   offline: "#c92a2a",
   pending: "#e67700",
@@ -9,7 +9,7 @@ export const statusColors = {
 } as const;
 
 /** Container borders by the status of their attachments (see globals.css .att-*). */
-export const attachmentColors = {
+const attachmentColors = {
   pending: "#1c7ed6",
   failed: "#c92a2a",
   applied: "#2b8a3e",

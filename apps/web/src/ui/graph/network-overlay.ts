@@ -11,10 +11,10 @@ export interface NetworkOverlay {
 export const emptyOverlay: NetworkOverlay = { networks: [], attachments: [] };
 
 /** The VXLAN device the agent makes for a network on every host (netops `vxlanIfname`). */
-export const vxlanDeviceName = (vni: number): string => `vx${vni}`;
+const vxlanDeviceName = (vni: number): string => `vx${vni}`;
 
 /** A network's VXLAN full mesh is drawn up to this many hosts; beyond it, a ring (readable at scale). */
-export const MAX_TUNNEL_MESH_HOSTS = 16;
+const MAX_TUNNEL_MESH_HOSTS = 16;
 
 export interface TunnelEdge {
   id: string;

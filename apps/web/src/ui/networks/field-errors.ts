@@ -27,7 +27,7 @@ export function fieldErrorsOf(error: unknown): FieldErrors {
 }
 
 /** Every issue of a client-side parse, the first message per top-level field. */
-export function fieldErrorsOfIssues(
+function fieldErrorsOfIssues(
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
 ): FieldErrors {
   const errors: FieldErrors = {};

@@ -9,7 +9,7 @@ export function operationDuration(op: Pick<Operation, "createdAt" | "finishedAt"
   return `${formatMs(Math.max(0, total))}${agent}`;
 }
 
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
   return `${Math.round(ms / 60_000)} min`;

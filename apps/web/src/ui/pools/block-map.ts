@@ -17,7 +17,7 @@ const hostPalette = [
 ];
 export const FREE_BLOCK_COLOR = "#e9ecef";
 
-export interface HostLegendEntry {
+interface HostLegendEntry {
   hostId: string | null;
   hostName: string;
   color: string;
@@ -56,7 +56,7 @@ export interface BlockMap {
 }
 
 /** At most this many cells are drawn; beyond it only claimed blocks are. */
-export const MAX_BLOCK_CELLS = 4096;
+const MAX_BLOCK_CELLS = 4096;
 
 function compareIndex(a: string, b: string): number {
   const x = BigInt(a);

@@ -49,7 +49,7 @@ export function detach(id: string, reason?: string): Promise<AttachmentOperation
 }
 
 /** Attachments that still hold their slot (the server's list leaves detached ones out). */
-export function isActiveAttachment(attachment: Attachment): boolean {
+function isActiveAttachment(attachment: Attachment): boolean {
   return attachment.status !== "detached";
 }
 

@@ -53,6 +53,6 @@ export function patchNetworkList(
   return sortNetworks(next);
 }
 
-export function sortNetworks(networks: Network[]): Network[] {
+function sortNetworks(networks: Network[]): Network[] {
   return [...networks].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -15,7 +15,7 @@ export interface OperationFilter {
   attachment?: string;
 }
 
-export const OPERATIONS_PAGE_SIZE = 200;
+const OPERATIONS_PAGE_SIZE = 200;
 
 export const operationKeys = {
   all: ["operations"] as const,
@@ -82,7 +82,7 @@ function matches(operation: Operation, filter: OperationFilter): boolean {
 }
 
 /** Newest first (createdAt, then id for ties), as the server lists. */
-export function compareOperations(a: Operation, b: Operation): number {
+function compareOperations(a: Operation, b: Operation): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
