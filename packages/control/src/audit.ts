@@ -36,20 +36,3 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     },
   });
 }
-
-export interface AuditQuery {
-  targetType?: string;
-  targetId?: string;
-  limit?: number;
-}
-
-export async function listAudit(db: Db, query: AuditQuery = {}) {
-  return db.auditEvent.findMany({
-    where: {
-      ...(query.targetType ? { targetType: query.targetType } : {}),
-      ...(query.targetId ? { targetId: query.targetId } : {}),
-    },
-    orderBy: { at: "desc" },
-    take: Math.min(query.limit ?? 100, 1000),
-  });
-}

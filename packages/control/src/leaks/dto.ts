@@ -107,8 +107,3 @@ export function toReleaseDto(row: ReleaseRow, names: Names): LeakReleaseRecord {
     undoReason: row.undoReason,
   };
 }
-
-export async function releaseDtos(db: Db, rows: readonly ReleaseRow[]): Promise<LeakReleaseRecord[]> {
-  const names = await namesFor(db, rows);
-  return rows.map((r) => toReleaseDto(r, names));
-}

@@ -1,6 +1,6 @@
 export { getLeak, LEAK_CHECK_JOB, type LeakCheckOutcome, leakCounts, listLeaks, runLeakCheck } from "./check";
 export { markConverging } from "./converge";
-export { findingDtos, releaseDtos } from "./dto";
+export { findingDtos } from "./dto";
 export {
   findLeaks,
   type LeakCheckAllocation,
