@@ -9,6 +9,8 @@ const BENCHES = {
   ipam: "scripts/bench/ipam.ts",
   attach: "scripts/bench/attach.ts",
   leaks: "scripts/bench/leaks.ts",
+  netlink: "scripts/bench/netlink.ts",
+  ovsdb: "scripts/bench/ovsdb.ts",
   "host-scale": "scripts/bench/host-scale.ts",
   cli: "scripts/bench/cli.ts",
 };
