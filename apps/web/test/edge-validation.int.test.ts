@@ -12,6 +12,7 @@ import { type Inventory, PROTOCOL_VERSION } from "@switchyard/protocol";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAgent } from "../../agent/src/agent";
+import { type AgentConfig, parseConfig } from "../../agent/src/config";
 import { createLogger } from "../../agent/src/logger";
 import { loadConfig } from "../src/server/config";
 import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
@@ -100,6 +101,13 @@ async function expectRefused(path: string, cases: [unknown, string][]) {
     expect(res.body.error?.message).toBeTruthy();
     expect(await snapshot()).toEqual(before);
   }
+}
+
+/** The agent's config as its command line gives it (defaults for everything not named). */
+function agentConfig(argv: string[]): AgentConfig {
+  const parsed = parseConfig(argv, {}, { hostname: "edge-h2" });
+  if (parsed.action !== "run") throw new Error(`not a run config: ${parsed.action}`);
+  return parsed.config;
 }
 
 beforeAll(async () => {
@@ -289,25 +297,32 @@ describe("inventory from agents", () => {
     const controller = new AbortController();
     try {
       const run = runAgent({
-        config: {
-          server: plane.url,
+        config: agentConfig([
+          "--server",
+          plane.url,
+          "--token",
           token,
-          credentialFile: join(dir, "agent.json"),
-          ovsDb: "unix:/nonexistent/db.sock",
-          dockerSocket: "/nonexistent/docker.sock",
-          datapathType: "netdev",
-          pollIntervalMs: 100,
-          garpCount: 0,
-          stateDir: dir,
-          reconcileIntervalMs: 0,
-          hostname: "edge-h2",
-          netnsPrefix: null,
-          logLevel: "debug",
-        },
+          "--credential-file",
+          join(dir, "agent.json"),
+          "--ovs-db",
+          "unix:/nonexistent/db.sock",
+          "--docker-socket",
+          "/nonexistent/docker.sock",
+          "--poll-interval",
+          "100ms",
+          "--reconcile-interval",
+          "0",
+          "--log-level",
+          "debug",
+        ]),
         identity: { agentVersion: "0.1.0-test", protocolVersion: PROTOCOL_VERSION },
         logger: createLogger({ level: "debug", write: (line) => logs.push(JSON.parse(line)) }),
         signal: controller.signal,
         collect: async () => inventory("300.1.2.3"),
+        // Nothing on this machine is touched: the host's (empty) desired state is answered as applied.
+        reconciler: {
+          apply: async (state) => ({ serial: state.serial, results: [], events: [] }),
+        },
       });
       const deadline = Date.now() + 10_000;
       const refusal = () => logs.find((l) => l.level === "error" && /refused/.test(String(l.msg)));
