@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type Attachment,
   type AttachmentOperation,
@@ -112,6 +113,11 @@ export const commands = [
         valueName: "KEY",
         description: "sticky key: the same key gets the same address back",
       },
+      "request-id": {
+        type: "string",
+        valueName: "ID",
+        description: "idempotency key: the same ID again returns the first attachment (default: new per run)",
+      },
       reason: { type: "string", valueName: "TEXT", description: "why, for the audit log" },
       wait: {
         type: "boolean",
@@ -135,8 +141,15 @@ export const commands = [
         ...(options.gateway ? { setDefaultRoute: true } : {}),
         ...(options.key ? { stickyKey: options.key } : {}),
         ...(options.reason ? { reason: options.reason } : {}),
+        idempotencyKey: options["request-id"] || randomUUID(),
       };
-      let result = await client.request("POST", "/attachments", attachmentOperationSchema, body);
+      // The key makes a resend safe: when the connection failed after the server may have acted, the
+      // second try answers with the attachment the first one created.
+      const post = () => client.request("POST", "/attachments", attachmentOperationSchema, body);
+      let result = await post().catch((err: unknown) => {
+        if (err instanceof CliError && err.message.startsWith("cannot reach")) return post();
+        throw err;
+      });
       if (options.wait) {
         const operation = await waitForOperation(client, result.operation.id, waitMs);
         const attachment = await client.request(
