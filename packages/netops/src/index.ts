@@ -3,6 +3,7 @@ export * from "./docker-cache";
 export * from "./drivers";
 export * from "./exec";
 export * from "./inventory";
+export * from "./ip-batch";
 export * from "./ovsdb";
 export * from "./reconcile";
 export * from "./runtime";
