@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ContainerRuntime, containerRefSchema } from "./desired-state";
+import { type ContainerRuntime, containerRefSchema, containerRuntimeSchema } from "./desired-state";
 import { operationSchema } from "./operations";
 import { containerRefProblem, interfaceNameSchema, ipAddressSchema, macAddressSchema } from "./validators";
 
@@ -82,7 +82,8 @@ export const attachmentSchema = z.object({
   networkName: z.string(),
   hostId: z.string(),
   hostName: z.string(),
-  container: containerRefSchema,
+  /** As stored: a response is not re-validated (an attachment made under older rules still lists). */
+  container: z.object({ runtime: containerRuntimeSchema, ref: z.string() }),
   ifname: z.string(),
   address: z.string(),
   prefixLength: z.number().int(),
