@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
-import { dirname, isAbsolute } from "node:path";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join } from "node:path";
 
 export interface EmbeddedDatabaseOptions {
   /** Absolute directory holding the cluster (created on first start). */
@@ -19,20 +20,38 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-// Loopback only, so a fixed password is no exposure; it keeps the URL free of secrets to manage.
 const USER = "postgres";
-const PASSWORD = "switchyard";
+/**
+ * What clusters made before passwords were generated were initialised with: rotated on their next
+ * start. (Loopback is no protection from the machine's other local users.)
+ */
+const LEGACY_PASSWORD = "switchyard";
+/** The superuser's password, generated at first start, kept 0600 beside the cluster's own files. */
+export const PASSWORD_FILE = "switchyard.password";
+
+const newPassword = () => randomBytes(24).toString("base64url");
 
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   if (!isAbsolute(options.dataDir)) throw new Error(`dataDir must be absolute, got ${options.dataDir}`);
   const database = options.database ?? "switchyard";
   const log = options.onLog ?? (() => {});
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
+  const passwordPath = join(options.dataDir, PASSWORD_FILE);
+  const stored = fresh
+    ? null
+    : await readFile(passwordPath, "utf8").then(
+        (t) => t.trim(),
+        () => null,
+      );
+  const password = stored ?? (fresh ? newPassword() : LEGACY_PASSWORD);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password,
+    // A hashed exchange, so the password never crosses the socket in clear.
+    authMethod: "scram-sha-256",
     persistent: true,
     // Postgres refuses to run as root; the library then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
@@ -41,25 +60,44 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   });
 
   if (process.getuid?.() === 0) assertTraversableByOthers(options.dataDir);
-  const fresh = !existsSync(`${options.dataDir}/PG_VERSION`);
   if (fresh) {
     // initdb refuses a non-empty directory: a half-made cluster from an interrupted first start is removed.
     await rm(options.dataDir, { recursive: true, force: true });
     await mkdir(options.dataDir, { recursive: true });
     await server.initialise();
+    await writeFile(passwordPath, `${password}\n`, { mode: 0o600 });
   } else {
     await clearStalePostmaster(options.dataDir, log);
   }
   await server.start();
 
-  const base = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   if (fresh || !(await databaseExists(server, database))) await server.createDatabase(database);
+  const secret = stored === null && !fresh ? await rotateLegacyPassword(server, passwordPath) : password;
+  const base = `postgresql://${USER}:${encodeURIComponent(secret)}@127.0.0.1:${options.port}`;
 
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/** A cluster still on the shared legacy password gets a random one of its own. */
+async function rotateLegacyPassword(
+  server: InstanceType<EmbeddedPostgresClass>,
+  passwordPath: string,
+): Promise<string> {
+  const fresh = newPassword();
+  const client = server.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    // ALTER ROLE takes no bind parameters; the password is base64url, so quoting it is safe.
+    await client.query(`ALTER ROLE ${USER} PASSWORD '${fresh}'`);
+  } finally {
+    await client.end();
+  }
+  await writeFile(passwordPath, `${fresh}\n`, { mode: 0o600 });
+  return fresh;
 }
 
 /**
