@@ -18,7 +18,7 @@ describe("parseConfig", () => {
         pollIntervalMs: 2000,
         garpCount: 1,
         stateDir: "/var/lib/switchyard",
-        reconcileIntervalMs: 30_000,
+        reconcileIntervalMs: 300_000,
         inventoryResyncMs: 60_000,
         hostname: "box1",
         netnsPrefix: null,
