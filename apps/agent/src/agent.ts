@@ -1,5 +1,11 @@
 import { join } from "node:path";
-import { DockerContainerCache, FileEndpointStore, InventoryCollector, Reconciler } from "@switchyard/netops";
+import {
+  batchingExec,
+  DockerContainerCache,
+  FileEndpointStore,
+  InventoryCollector,
+  Reconciler,
+} from "@switchyard/netops";
 import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
 import type { AgentConfig } from "./config";
@@ -44,7 +50,9 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         throw new FatalError(ExitCode.usage, `--netns: ${error.message}`);
       });
     }
-    const host = hostAccess(config.netns);
+    // ip changes go through a long-lived `ip -batch` per namespace (about 1 ms each instead of a process).
+    const ipBatch = batchingExec();
+    const host = hostAccess(config.netns, ipBatch);
     const stored = await obtainCredential({
       server: config.server,
       token: config.token,
@@ -193,6 +201,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     for (const watcher of watchers) watcher.stop();
     unsubscribe?.();
     collector?.stop();
+    ipBatch.close();
     dockerCache?.stop();
     applier.stop();
     return code;

@@ -134,9 +134,11 @@ export interface BatchingExec extends Exec {
  * --net=PATH -- ip ...`). Everything else (reads with -j, options before the object, arguments ip
  * -batch would split, commands with input) goes to `base`. Errors are ExecErrors with ip's own text.
  */
-export function batchingExec(base: Exec = realExec, options: { idleMs?: number } = {}): BatchingExec {
+export function batchingExec(
+  base: Exec = realExec,
+  options: { idleMs?: number; containerIdleMs?: number } = {},
+): BatchingExec {
   const sessions = new Map<string, BatchSession>();
-  const idleMs = options.idleMs ?? 5_000;
 
   const route = (
     argv: readonly string[],
@@ -164,7 +166,12 @@ export function batchingExec(base: Exec = realExec, options: { idleMs?: number }
     if (!target) return base(argv, opts);
     let session = sessions.get(target.key);
     if (!session) {
-      const made: BatchSession = new BatchSession(target.prefix, idleMs, () => {
+      // A process inside a container's namespace keeps that namespace (and our veth end in it) alive
+      // after the container stops, so those sessions end soon after their last change.
+      const idle = target.key.startsWith("path:")
+        ? (options.containerIdleMs ?? 1_000)
+        : (options.idleMs ?? 30_000);
+      const made: BatchSession = new BatchSession(target.prefix, idle, () => {
         if (sessions.get(target.key) === made) sessions.delete(target.key);
       });
       session = made;
