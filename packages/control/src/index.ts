@@ -19,4 +19,5 @@ export * from "./presence";
 export * from "./principal";
 export * from "./secrets";
 export * from "./sessions";
+export * from "./sign-in-throttle";
 export * from "./users";

@@ -9,6 +9,7 @@ export const errorCodes = [
   "conflict",
   "protocol_mismatch",
   "pool_exhausted",
+  "rate_limited",
   "internal",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

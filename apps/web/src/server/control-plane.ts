@@ -213,7 +213,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
       try {
         const request = await toWebRequest(req, "http://localhost");
-        await sendWebResponse(res, await api(request));
+        await sendWebResponse(res, await api(request, req.socket.remoteAddress ?? null));
       } catch (err) {
         logger.warn({ err }, "could not handle API request");
         if (!res.headersSent) {

@@ -75,6 +75,8 @@ export interface RequestContext {
   services: ServiceContext;
   /** The signed-in caller (session cookie or bearer API token); throws 401 otherwise. Cached per request. */
   principal(): Promise<Principal>;
+  /** The peer's address as the socket saw it (null when the request did not come over a socket). */
+  clientAddress: string | null;
 }
 
 export function createRequestContext(
@@ -82,6 +84,7 @@ export function createRequestContext(
   url: URL,
   params: Record<string, string>,
   deps: ApiDeps,
+  clientAddress: string | null = null,
 ): RequestContext {
   const services: ServiceContext = { prisma: deps.prisma, now: deps.now };
   let cached: Promise<Principal> | undefined;
@@ -91,6 +94,7 @@ export function createRequestContext(
     params,
     deps,
     services,
+    clientAddress,
     principal: () => {
       cached ??= authenticateRequest(
         services,

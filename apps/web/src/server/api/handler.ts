@@ -4,19 +4,22 @@ import { errorBody, errorResponse, json } from "./http";
 import { type Route, Router } from "./router";
 import { routes as defaultRoutes } from "./routes";
 
-export type ApiHandler = (request: Request) => Promise<Response>;
+/** `clientAddress`: the socket's peer address (sign-in throttling counts failures per address). */
+export type ApiHandler = (request: Request, clientAddress?: string | null) => Promise<Response>;
 
 /** The /api/v1 handler over WHATWG Request/Response: usable from node:http, Next, or a test directly. */
 export function createApiHandler(deps: ApiDeps, routes: readonly Route[] = defaultRoutes): ApiHandler {
   const router = new Router(routes);
-  return async (request) => {
+  return async (request, clientAddress = null) => {
     const started = performance.now();
     const url = new URL(request.url);
     let response: Response;
     try {
       const match = router.match(request.method, url.pathname);
       if (match.kind === "found") {
-        response = await match.route.handler(createRequestContext(request, url, match.params, deps));
+        response = await match.route.handler(
+          createRequestContext(request, url, match.params, deps, clientAddress),
+        );
       } else if (match.kind === "method_not_allowed") {
         response = json(
           errorBody("bad_request", `method ${request.method} is not allowed on ${url.pathname}`, undefined, {

@@ -12,6 +12,7 @@ const statusOfCode: Record<ErrorCode, number> = {
   conflict: 409,
   pool_exhausted: 409,
   protocol_mismatch: 426,
+  rate_limited: 429,
   internal: 500,
 };
 
@@ -39,7 +40,10 @@ export function errorBody(
 }
 
 export function errorResponse(err: DomainError, headers: HeadersInit = {}): Response {
-  return json(errorBody(err.code, err.message, err.field, err.details), statusOfCode[err.code], headers);
+  const h = new Headers(headers);
+  const retryAfter = err.details?.retryAfterSeconds;
+  if (typeof retryAfter === "number") h.set("retry-after", String(retryAfter));
+  return json(errorBody(err.code, err.message, err.field, err.details), statusOfCode[err.code], h);
 }
 
 /** The dotted path of a zod issue ("body" when the whole value is wrong). */

@@ -1,7 +1,11 @@
 import {
+  assertSignInAllowed,
+  clearSignInFailures,
   createSession,
   DomainError,
   deleteSession,
+  HashLimiter,
+  recordSignInFailure,
   SESSION_COOKIE,
   toUserDto,
   verifyCredentials,
@@ -12,14 +16,26 @@ import { parseCookies, serializeCookie } from "../cookies";
 import { json, parseBody } from "../http";
 import { type Route, route } from "../router";
 
+/** Password checks of this process: two at a time (the machine's cores), 64 waiting, the rest a 429. */
+const hashes = new HashLimiter(2, 64);
+
 export const authRoutes: Route[] = [
   /** Body signInBodySchema; sets the sy_session cookie; returns { user }. */
-  route("POST", "/api/v1/auth/sign-in", async ({ request, deps, services }) => {
+  route("POST", "/api/v1/auth/sign-in", async ({ request, deps, services, clientAddress }) => {
     if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
       throw new DomainError("forbidden", "cross-site sign-in refused");
     }
     const body = await parseBody(request, signInBodySchema);
-    const user = await verifyCredentials(services, body.email, body.password);
+    const keys = { email: body.email, clientAddress };
+    await assertSignInAllowed(services, keys);
+    const user = await hashes
+      .run(() => verifyCredentials(services, body.email, body.password))
+      .catch(async (err: unknown) => {
+        if (err instanceof DomainError && err.code === "unauthorized")
+          await recordSignInFailure(services, keys);
+        throw err;
+      });
+    await clearSignInFailures(services, body.email);
     const session = await createSession(services, user, deps.config.sessionTtlMs);
     const cookie = serializeCookie(SESSION_COOKIE, session.token, {
       maxAgeSeconds: deps.config.sessionTtlMs / 1000,
