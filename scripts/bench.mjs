@@ -13,6 +13,7 @@ const BENCHES = {
   ovsdb: "scripts/bench/ovsdb.ts",
   "host-scale": "scripts/bench/host-scale.ts",
   cli: "scripts/bench/cli.ts",
+  "sign-in": "scripts/bench/sign-in.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -28,8 +28,12 @@ export const authRoutes: Route[] = [
     const body = await parseBody(request, signInBodySchema);
     const keys = { email: body.email, clientAddress };
     await assertSignInAllowed(services, keys);
+    // Checked again once a hash slot is free: failures recorded while this one waited may lock it.
     const user = await hashes
-      .run(() => verifyCredentials(services, body.email, body.password))
+      .run(async () => {
+        await assertSignInAllowed(services, keys);
+        return verifyCredentials(services, body.email, body.password);
+      })
       .catch(async (err: unknown) => {
         if (err instanceof DomainError && err.code === "unauthorized")
           await recordSignInFailure(services, keys);
