@@ -3,8 +3,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-/** Where the build records what a bundle is made of: `dist/NAME.mjs` -> `dist/NAME.inputs.json`. */
-export const inputsFileOf = (bundleFile) => bundleFile.replace(/\.mjs$/, ".inputs.json");
+/** Where the build records what a bundle is made of: `dist/NAME[.bundle].cjs` -> `dist/NAME.inputs.json`. */
+export const inputsFileOf = (bundleFile) => bundleFile.replace(/(\.bundle)?\.cjs$/, ".inputs.json");
 
 const mtime = (path) => {
   try {

@@ -8,6 +8,6 @@ const self = fileURLToPath(import.meta.url);
 const changed = staleInput(self);
 if (changed) {
   process.stderr.write(
-    `${basename(self, ".mjs")}: warning: this build is older than ${changed}; run \`npm run build:bundles\`\n`,
+    `${basename(self, ".bundle.cjs")}: warning: this build is older than ${changed}; run \`npm run build:bundles\`\n`,
   );
 }

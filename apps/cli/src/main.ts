@@ -29,11 +29,15 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(
-    `error: internal: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
-  );
-  process.exitCode = 1;
-}
+// No top-level await: the bundle is CommonJS (Node starts a CommonJS program faster than a module).
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `error: internal: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -11,7 +11,7 @@ import { loadConfig } from "../../web/src/server/config";
 import { type ControlPlane, startControlPlane } from "../../web/src/server/control-plane";
 
 // The package bin: the bundle, rebuilt from the current sources by the suite's global setup.
-const BIN = fileURLToPath(new URL("../dist/yardctl.mjs", import.meta.url));
+const BIN = fileURLToPath(new URL("../dist/yardctl.cjs", import.meta.url));
 const ADMIN = { email: "admin@cli.test", password: "correct horse battery staple" };
 
 interface Result {

@@ -22,7 +22,7 @@ import { type Scenario, startScenario } from "../support/lab-plane";
 import { containerLinks, hostLinks, pings, switchyardLinks } from "../support/net-checks";
 
 // The package bin (the bundle, rebuilt by the suite's global setup).
-const YARDCTL = resolve(import.meta.dirname, "../../../cli/dist/yardctl.mjs");
+const YARDCTL = resolve(import.meta.dirname, "../../../cli/dist/yardctl.cjs");
 
 let s: Scenario;
 let home: string;
