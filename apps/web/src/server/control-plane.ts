@@ -27,7 +27,7 @@ import { type LeakJobs, startLeakJobs } from "./jobs/leaks";
 import { runPeriodically } from "./jobs/periodic";
 import { createLogger, type Logger } from "./logger";
 import { trackAgentSockets } from "./metrics/runtime";
-import { sendWebResponse, toWebRequest } from "./node-bridge";
+import { BodyTooLargeError, sendWebResponse, toWebRequest } from "./node-bridge";
 import { attachPostgresAdapter } from "./socket-adapter";
 
 const SESSION_PURGE_INTERVAL_MS = 3_600_000;
@@ -215,6 +215,12 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         const request = await toWebRequest(req, "http://localhost");
         await sendWebResponse(res, await api(request, req.socket.remoteAddress ?? null));
       } catch (err) {
+        if (err instanceof BodyTooLargeError && !res.headersSent) {
+          // The unread rest of the body would be parsed as the next request: end the connection.
+          res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
+          res.end(JSON.stringify({ error: { code: "bad_request", message: err.message } }));
+          return;
+        }
         logger.warn({ err }, "could not handle API request");
         if (!res.headersSent) {
           res.writeHead(400, { "content-type": "application/json; charset=utf-8" });

@@ -1,6 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-const MAX_BODY_BYTES = 2_000_000;
+/** The largest request body the server reads (API bodies are small; this bounds memory per request). */
+export const MAX_BODY_BYTES = 1_000_000;
+
+/** A body over MAX_BODY_BYTES: answered 413 and the connection closed (the rest of the body is not read). */
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super(`request body is larger than ${MAX_BODY_BYTES} bytes`);
+    this.name = "BodyTooLargeError";
+  }
+}
 
 /** A WHATWG Request from a node request (the body is read fully; API bodies are small). */
 export async function toWebRequest(req: IncomingMessage, origin: string): Promise<Request> {
@@ -13,12 +22,13 @@ export async function toWebRequest(req: IncomingMessage, origin: string): Promis
   const method = req.method ?? "GET";
   let body: Buffer | undefined;
   if (method !== "GET" && method !== "HEAD") {
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) throw new BodyTooLargeError();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
       const buf = chunk as Buffer;
       size += buf.length;
-      if (size > MAX_BODY_BYTES) throw new Error("request body too large");
+      if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
       chunks.push(buf);
     }
     body = Buffer.concat(chunks);

@@ -63,12 +63,9 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix
   });
 }
 
-const MAX_BODY_BYTES = 1_000_000;
-
 /** The JSON body; an empty body counts as `{}` so missing fields are reported by name. */
 export async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new DomainError("bad_request", "request body is too large");
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as unknown;

@@ -1,0 +1,106 @@
+// Issue 13 point 7: a body over the limit is a 413 that closes the connection (its unread rest must not
+// be parsed as the next request), and /health tells anonymous callers no database error text.
+import { request as httpRequest } from "node:http";
+import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createApiHandler } from "../src/server/api/handler";
+import { loadConfig } from "../src/server/config";
+import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import { createLogger } from "../src/server/logger";
+import { createAdminToken } from "./support/api";
+
+const PASSWORD = "pw-for-edge-limits";
+let db: TestDatabase;
+let plane: ControlPlane;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  plane = await startControlPlane(
+    loadConfig({
+      DATABASE_URL: db.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SWITCHYARD_UI: "false",
+      SOCKET_ADAPTER: "memory",
+      LOG_LEVEL: "silent",
+      SWITCHYARD_ADMIN_PASSWORD: PASSWORD,
+    }),
+  );
+});
+afterAll(async () => {
+  await plane?.close();
+  await db?.drop();
+});
+
+it("answers a body over the limit with 413 and Connection: close, and keeps serving", async () => {
+  const url = new URL(`${plane.url}/api/v1/networks`);
+  const body = Buffer.alloc(3_000_000, "x");
+  const reply = await new Promise<{ status: number; connection: string | undefined; text: string }>(
+    (resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": body.length,
+            connection: "keep-alive",
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => {
+            text += d.toString();
+          });
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    },
+  );
+  expect(reply.status).toBe(413);
+  expect(reply.connection).toBe("close");
+  expect(reply.text).toMatch(/larger than/);
+  expect((await fetch(`${plane.url}/api/v1/health`)).status).toBe(200);
+});
+
+it("/health hides the database's error text from anonymous callers, not from a signed-in one", async () => {
+  const token = await createAdminToken(plane.url, "admin@switchyard.local", PASSWORD);
+  // The real database for authentication, a failing one for the health probe.
+  const failing = new Proxy(db.prisma, {
+    get: (target, key) => {
+      const real = Reflect.get(target, key);
+      if (key !== "$queryRaw") return real;
+      return (strings: TemplateStringsArray, ...values: unknown[]) =>
+        strings.join("?").trim() === "SELECT 1"
+          ? Promise.reject(new Error("connect ECONNREFUSED db.internal:5432 user=secret"))
+          : (real as (s: TemplateStringsArray, ...v: unknown[]) => Promise<unknown>).call(
+              target,
+              strings,
+              ...values,
+            );
+    },
+  });
+  const api = createApiHandler({
+    prisma: failing,
+    now: () => new Date(),
+    config: { sessionTtlMs: 60_000, enrollmentTtlMs: 60_000, cookieSecure: false },
+    logger: createLogger({ logLevel: "silent" }),
+    hub: { hostChanged: () => {}, inventoryChanged: () => {}, disconnectHost: () => {} },
+    version: "test",
+  });
+  const anonymous = await api(new Request("http://localhost/api/v1/health"));
+  expect(anonymous.status).toBe(503);
+  const text = await anonymous.text();
+  expect(text).not.toMatch(/ECONNREFUSED|secret|db\.internal/);
+  expect(JSON.parse(text).database).toEqual({ ok: false, latencyMs: null, error: "unavailable" });
+  const signedIn = await api(
+    new Request("http://localhost/api/v1/health", { headers: { authorization: `Bearer ${token}` } }),
+  );
+  expect(((await signedIn.json()) as { database: { error: string } }).database.error).toMatch(/ECONNREFUSED/);
+});
