@@ -78,6 +78,7 @@ stdin.close();
 const results: ClientResult[] = [];
 let next = 0;
 const started = performance.now();
+const cpuStart = process.cpuUsage();
 async function client(): Promise<void> {
   for (let i = next++; i < args.count; i = next++) {
     const hostId = args.hosts[(i + (args.offset ?? 0)) % args.hosts.length] as string;
@@ -104,5 +105,6 @@ async function client(): Promise<void> {
 }
 await Promise.all(Array.from({ length: args.concurrency }, client));
 const wallMs = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ wallMs, results })}\n`);
+const cpu = process.cpuUsage(cpuStart);
+process.stdout.write(`${JSON.stringify({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, results })}\n`);
 agent.destroy();

@@ -12,6 +12,8 @@
  * first warms up on a separate pool, then all start at once.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -29,7 +31,8 @@ const { values } = parseArgs({
   },
 });
 const list = (s: string) => s.split(",").map((x) => Number(x.trim()));
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+// BENCH_CPU_PROF=DIR: the replicas write V8 CPU profiles there (to see where a request's time goes).
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const REPLICA = fileURLToPath(new URL("./ipam-replica.ts", import.meta.url));
 const CLIENT = fileURLToPath(new URL("./ipam-client.ts", import.meta.url));
 const TARGETS = { processes: 2, clientsPerProcess: 64, allocationsPerSecond: 1000, p99Ms: 200 };
@@ -38,14 +41,34 @@ const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * CPU time (user + system, ms) a process has used, from /proc: with other work on the machine, CPU per
+ * allocation says more about the code than allocations per second do.
+ */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 interface Child {
   child: ChildProcessWithoutNullStreams;
   nextLine(): Promise<string>;
   exited: Promise<number>;
 }
 
-function start(args: string[]): Child {
-  const child = spawn(TSX, args, { stdio: ["pipe", "pipe", "inherit"] });
+function start(args: string[], profile = false): Child {
+  const node = [
+    ...(profile && PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : []),
+    "--import",
+    "tsx",
+  ];
+  const child = spawn(process.execPath, [...node, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiters: ((line: string) => void)[] = [];
@@ -82,7 +105,7 @@ const replicas: Child[] = [];
 const scenarios = [];
 try {
   const maxProcesses = Math.max(...list(values.processes));
-  for (let i = 0; i < maxProcesses; i++) replicas.push(start([REPLICA, db.url]));
+  for (let i = 0; i < maxProcesses; i++) replicas.push(start([REPLICA, db.url], true));
   const urls = await Promise.all(replicas.map((r) => r.nextLine()));
   const admin = await db.prisma.user.findFirstOrThrow({ where: { role: "admin" } });
   const { token } = await createApiToken(
@@ -119,18 +142,38 @@ try {
       );
       let wallMs: number;
       let results: ClientResult[];
+      let backends: number[] = [];
+      let cpu = { replicas: 0, postgres: 0, loadGenerators: 0 };
       try {
         for (const l of loaders) {
           const line = await l.nextLine();
           if (line !== "ready") throw new Error(`load generator said ${line.slice(0, 200)}`);
         }
+        // The backends serving this database (the replicas' pools are open after the warm-up).
+        backends = (
+          await db.prisma.$queryRaw<{ pid: number }[]>`
+            SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`
+        ).map((r) => r.pid);
+        const cpuBefore = {
+          replicas: replicas.slice(0, processes).reduce((sum, r) => sum + cpuMsOf(r.child.pid), 0),
+          postgres: backends.reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+        };
         const t0 = performance.now();
         for (const l of loaders) l.child.stdin.end("go\n");
         const outputs = await Promise.all(
-          loaders.map(async (l) => JSON.parse(await l.nextLine()) as { results: ClientResult[] }),
+          loaders.map(
+            async (l) => JSON.parse(await l.nextLine()) as { results: ClientResult[]; cpuMs: number },
+          ),
         );
         wallMs = performance.now() - t0;
         results = outputs.flatMap((o) => o.results);
+        cpu = {
+          replicas:
+            replicas.slice(0, processes).reduce((sum, r) => sum + cpuMsOf(r.child.pid), 0) -
+            cpuBefore.replicas,
+          postgres: backends.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore.postgres,
+          loadGenerators: outputs.reduce((sum, o) => sum + o.cpuMs, 0),
+        };
       } finally {
         await Promise.all(loaders.map(stopChild));
       }
@@ -161,6 +204,12 @@ try {
         p50Ms: round(quantile(latencies, 0.5)),
         p99Ms: round(quantile(latencies, 0.99)),
         maxMs: round(latencies.at(-1) ?? 0),
+        cpuMsPerAllocation: {
+          replicas: round((cpu.replicas / Math.max(1, ok.length)) * 100) / 100,
+          postgres: round((cpu.postgres / Math.max(1, ok.length)) * 100) / 100,
+          loadGenerators: round((cpu.loadGenerators / Math.max(1, ok.length)) * 100) / 100,
+        },
+        loadAverage: loadavg()[0],
       });
       process.stderr.write(`${JSON.stringify(scenarios.at(-1))}\n`);
     }

@@ -1,4 +1,4 @@
-import type { ApiTokenInfo, CreatedApiToken } from "@switchyard/protocol";
+import type { ApiTokenInfo, CreatedApiToken, Role } from "@switchyard/protocol";
 import { recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { DomainError, notFound } from "./errors";
@@ -87,17 +87,30 @@ export async function revokeApiToken(
   });
 }
 
-/** The principal behind a bearer token, or null when it is unknown or revoked. */
+/**
+ * The principal behind a bearer token, or null when it is unknown or revoked. Asked on every API
+ * request, so it is one indexed read (token and user together) and no cache: a revoked token stops
+ * working at the next request, on every replica. `lastUsedAt` is written at most once a minute.
+ */
 export async function resolveApiToken(ctx: ServiceContext, secret: string): Promise<Principal | null> {
   if (!secret.startsWith(SecretPrefix.apiToken)) return null;
-  const token = await ctx.prisma.apiToken.findUnique({
-    where: { tokenHash: hashSecret(secret) },
-    include: { user: true },
-  });
-  if (!token || token.revokedAt) return null;
   const now = ctx.now();
-  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
+  const staleBefore = new Date(now.getTime() - 60_000).toISOString();
+  const rows = await ctx.prisma.$queryRaw<
+    { id: string; userId: string; email: string; role: Role; touch: boolean }[]
+  >`
+    SELECT t."id", u."id" AS "userId", u."email", u."role"::text AS "role",
+      (t."lastUsedAt" IS NULL OR t."lastUsedAt" < (${staleBefore}::timestamptz AT TIME ZONE 'UTC')) AS "touch"
+    FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
+    WHERE t."tokenHash" = ${hashSecret(secret)} AND t."revokedAt" IS NULL`;
+  const token = rows[0];
+  if (!token) return null;
+  if (token.touch) {
     await ctx.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
-  return { user: toUserDto(token.user), via: "token", credentialId: token.id };
+  return {
+    user: toUserDto({ id: token.userId, email: token.email, role: token.role }),
+    via: "token",
+    credentialId: token.id,
+  };
 }

@@ -11,6 +11,12 @@ const HANG_GUARD_MS = 5_000;
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
+  // Connections opened and code paths run outside the guarded tests.
+  const ctx = serviceContext(db.prisma);
+  const [h] = (await createHosts(db.prisma, "warm", 1)) as [string];
+  await createPool(ctx, testActor, { name: "warm", cidr: "2001:db8:8413::/64" });
+  await allocateAddress(ctx, testActor, { pool: "warm", hostId: h });
+  await allocateAddress(ctx, testActor, { pool: "warm", hostId: h, stickyKey: "warm" });
 });
 afterAll(async () => {
   await db?.drop();

@@ -21,7 +21,7 @@ import {
   unavailableOffsets,
 } from "./context";
 import { exhaustedError } from "./exhausted";
-import { allocateFromBlocks, sqlFormatsAddresses } from "./fast";
+import { allocateCommon, allocateFromBlocks, sqlFormatsAddresses } from "./fast";
 import { describeHolder } from "./holder";
 import { findPool, planOf } from "./pool-record";
 import { withRetry } from "./retry";
@@ -42,31 +42,15 @@ export async function allocateAddress(
   actor: Actor,
   input: AllocateBody,
 ): Promise<Allocation> {
+  if (!input.stickyKey && input.address === undefined) {
+    const common = await allocateCommon(ctx.prisma, input, actor.name ?? actor.id ?? actor.type, ctx.now());
+    if (common) return common;
+    // The host's blocks and the pool are full (borrowing or exhaustion, below), or an ::/80 pool.
+  }
   const pool = await findPool(ctx.prisma, input);
   const plan = planOf(pool);
-  if (!input.stickyKey && input.address === undefined && sqlFormatsAddresses(plan)) {
-    // The common request: one statement, no interactive transaction (its lock lives as long as the statement).
-    const now = ctx.now();
-    const fast = await withRetry(() =>
-      allocateFromBlocks(ctx.prisma, {
-        pool,
-        plan,
-        hostId: input.hostId,
-        now,
-        stickyKey: null,
-        networkId: input.networkId ?? null,
-        endpointId: input.endpointId ?? null,
-        allocatedBy: actor.name ?? actor.id ?? actor.type,
-        reason: input.reason ?? null,
-      }),
-    );
-    if (fast.kind === "no_host") throw notFound(`host ${input.hostId}`, "hostId");
-    if (fast.kind === "taken") return toAllocationDto(fast.row, pool, now);
-    // Full: borrowing or exhaustion, below.
-  } else {
-    const host = await ctx.prisma.host.findUnique({ where: { id: input.hostId }, select: { id: true } });
-    if (!host) throw notFound(`host ${input.hostId}`, "hostId");
-  }
+  const host = await ctx.prisma.host.findUnique({ where: { id: input.hostId }, select: { id: true } });
+  if (!host) throw notFound(`host ${input.hostId}`, "hostId");
   const row = await withRetry(() =>
     ctx.prisma.$transaction(async (tx) => {
       const req: AllocationRequest = {
