@@ -45,7 +45,11 @@ export async function renderIpamMetrics(db: Db, now: Date = new Date()): Promise
       "Usable addresses neither allocated nor cooling down.",
     ),
     blocks: family("switchyard_ipam_pool_blocks", "Blocks of the pool by state."),
-    total: family("switchyard_ipam_allocations_total", "Addresses handed out from the pool, ever.", "counter"),
+    total: family(
+      "switchyard_ipam_allocations_total",
+      "Addresses handed out from the pool, ever.",
+      "counter",
+    ),
     hostBlocks: family("switchyard_ipam_host_blocks", "Blocks a host owns in the pool."),
     hostAllocated: family(
       "switchyard_ipam_host_allocated_addresses",
