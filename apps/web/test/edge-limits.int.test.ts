@@ -2,6 +2,7 @@
 // be parsed as the next request), and /health tells anonymous callers no database error text.
 import { request as httpRequest } from "node:http";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
+import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApiHandler } from "../src/server/api/handler";
 import { loadConfig } from "../src/server/config";
@@ -103,4 +104,40 @@ it("/health hides the database's error text from anonymous callers, not from a s
     new Request("http://localhost/api/v1/health", { headers: { authorization: `Bearer ${token}` } }),
   );
   expect(((await signedIn.json()) as { database: { error: string } }).database.error).toMatch(/ECONNREFUSED/);
+});
+
+it("/ui refuses a cookie from another site (Origin checked like the REST edge) and takes one from this one", async () => {
+  const signIn = await fetch(`${plane.url}/api/v1/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@switchyard.local", password: PASSWORD }),
+  });
+  const cookie = (signIn.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+  const attempt = (origin: string) =>
+    new Promise<string>((resolve) => {
+      const socket = connect(`${plane.url}/ui`, {
+        transports: ["websocket"],
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { cookie, origin },
+      });
+      socket.on("connect", () => {
+        socket.close();
+        resolve("connected");
+      });
+      socket.on("connect_error", (err: Error & { data?: { code?: string } }) => {
+        socket.close();
+        resolve(err.data?.code ?? err.message);
+      });
+    });
+  expect(await attempt("http://evil.example:8080")).toBe("forbidden");
+  expect(await attempt(new URL(plane.url).origin)).toBe("connected");
+});
+
+it("refuses a cross-site sign-out", async () => {
+  const res = await fetch(`${plane.url}/api/v1/auth/sign-out`, {
+    method: "POST",
+    headers: { origin: "http://evil.example" },
+  });
+  expect(res.status).toBe(403);
 });

@@ -134,6 +134,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         offlineAfterMs: config.offlineAfterMs,
         presenceSweepIntervalMs: config.presenceSweepIntervalMs,
         agentDisconnectGraceMs: config.agentDisconnectGraceMs,
+        publicUrl: config.publicUrl,
       },
       logger,
     );

@@ -61,6 +61,8 @@ export interface HubOptions {
   offlineAfterMs: number;
   presenceSweepIntervalMs: number;
   agentDisconnectGraceMs: number;
+  /** PUBLIC_URL: its host is an accepted Origin of browser sockets besides the Host header. */
+  publicUrl: string | null;
   /** A host reconnecting with desired-state changes it has not applied stays offline until it
    * acknowledges them (it removes leftovers first); after this long it is marked online anyway. */
   convergeTimeoutMs?: number;
@@ -189,7 +191,7 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       agentsOfHost: async (hostId) => (await agents.in(hostRoom(hostId)).fetchSockets()).length,
     }),
   );
-  ui.use(authenticateUiSocket(services));
+  ui.use(authenticateUiSocket(services, options.publicUrl));
 
   const sweeper = setInterval(() => {
     hub.sweep().catch((err: unknown) => logger.error({ err }, "presence sweep failed"));

@@ -1,19 +1,34 @@
 import type { ServiceContext } from "@switchyard/control";
 import { DomainError } from "@switchyard/control";
 import type { ExtendedError, Socket } from "socket.io";
-import { authenticateRequest } from "./api/context";
+import { authenticateRequest, isCrossSite } from "./api/context";
 import type { ServerToUiEvents, UiSocketData } from "./hub";
 
 type UiSocket = Socket<Record<string, never>, ServerToUiEvents, Record<string, never>, UiSocketData>;
 
-/** `/ui` handshake: the browser's session cookie, or an API token in `auth.token`. */
-export function authenticateUiSocket(services: ServiceContext) {
+/**
+ * `/ui` handshake: the browser's session cookie, or an API token in `auth.token`. A cookie only counts
+ * from the same site (Origin against Host or PUBLIC_URL, as the REST edge checks): a page on another
+ * port or subdomain must not read hosts and addresses with the user's cookie.
+ */
+export function authenticateUiSocket(services: ServiceContext, publicUrl: string | null) {
   return async (socket: UiSocket, next: (err?: ExtendedError) => void) => {
     const headers = new Headers();
+    for (const name of ["origin", "host", "x-forwarded-host", "sec-fetch-site"] as const) {
+      const value = socket.handshake.headers[name];
+      if (typeof value === "string") headers.set(name, value);
+    }
     const cookie = socket.handshake.headers.cookie;
-    if (cookie) headers.set("cookie", cookie);
     const token = (socket.handshake.auth as { token?: unknown } | null)?.token;
     if (typeof token === "string" && token) headers.set("authorization", `Bearer ${token}`);
+    else if (cookie) {
+      if (isCrossSite(headers, publicUrl)) {
+        const message = "cross-site socket refused";
+        next(Object.assign(new Error(message), { data: { code: "forbidden", message } }));
+        return;
+      }
+      headers.set("cookie", cookie);
+    }
     try {
       const principal = await authenticateRequest(services, headers);
       socket.data = { user: principal.user };

@@ -50,6 +50,10 @@ export const authRoutes: Route[] = [
 
   /** Ends the cookie's session (if any) and clears the cookie. Always { ok: true }. */
   route("POST", "/api/v1/auth/sign-out", async ({ request, deps, services }) => {
+    // Another site must not be able to sign the user out either.
+    if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
+      throw new DomainError("forbidden", "cross-site sign-out refused");
+    }
     const token = parseCookies(request.headers.get("cookie")).get(SESSION_COOKIE);
     if (token) await deleteSession(services, token);
     const cookie = serializeCookie(SESSION_COOKIE, "", {
