@@ -19,6 +19,8 @@ import { type Exec, ExecError, type ExecOptions, type ExecResult, exec as realEx
 /** Words `ip -batch` would split or treat specially (quotes, comments, escapes): such argv is spawned. */
 const SAFE_ARG = /^[A-Za-z0-9_.:/=@,+%-]+$/;
 const OBJECTS = new Set(["link", "addr", "address", "route", "neigh", "neighbour"]);
+/** Only changes: what a `show` prints goes to a stdout nobody reads here, so reads are spawned. */
+const VERBS = new Set(["add", "del", "delete", "set", "replace", "change", "append", "flush"]);
 const SENTINEL = "sy.nosuchdev";
 
 interface Job {
@@ -129,7 +131,8 @@ export interface BatchingExec extends Exec {
 }
 
 /**
- * An Exec that sends `ip OBJECT ...` changes (link, addr, route, neigh) to a long-lived `ip -batch` for
+ * An Exec that sends `ip OBJECT VERB ...` changes (link, addr, route, neigh; add, del, set, replace,
+ * change, append, flush) to a long-lived `ip -batch` for
  * their namespace: the caller's own, a named one (`options.netns`), or a container's (`nsenter
  * --net=PATH -- ip ...`). Everything else (reads with -j, options before the object, arguments ip
  * -batch would split, commands with input) goes to `base`. Errors are ExecErrors with ip's own text.
@@ -155,9 +158,19 @@ export function batchingExec(
       key = `path:${net.slice("--net=".length)}`;
       rest = rest.slice(3);
     }
-    if (rest[0] !== "ip" || !OBJECTS.has(rest[1] ?? "")) return null;
+    if (rest[0] !== "ip" || !OBJECTS.has(rest[1] ?? "") || !VERBS.has(rest[2] ?? "")) return null;
     const args = rest.slice(1);
     if (!args.every((a) => SAFE_ARG.test(a))) return null;
+    // `netns FILE` makes ip open the file and never close it: a long-lived batch would keep every
+    // container namespace it ever moved a link into alive (and the container's address answering ARP
+    // after the container is gone). `netns PID` names the same namespace without a descriptor; a named
+    // namespace (/run/netns/N) has no PID, so such a command is spawned.
+    for (let i = 0; i < args.length - 1; i++) {
+      if (args[i] !== "netns") continue;
+      const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(args[i + 1] as string)?.[1];
+      if (!pid) return null;
+      args[i + 1] = pid;
+    }
     return { key, prefix, args };
   };
 

@@ -3,10 +3,11 @@
  * named namespace, and a second one reached through `nsenter --net=`), errors carry ip's own text and
  * belong to the command that failed, and `ip -j` (spawned) is the oracle. Root only.
  */
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Exec, ExecError, exec } from "../src/exec";
 import { batchingExec } from "../src/ip-batch";
-import { createNetns, type NetnsHandle, requirePrerequisites, runPrefix } from "../src/testkit";
+import { createNetns, type NetnsHandle, requirePrerequisites, runPrefix, waitFor } from "../src/testkit";
 
 const prefix = runPrefix("syb");
 const cleanups: (() => Promise<void>)[] = [];
@@ -99,11 +100,52 @@ describe("batchingExec", () => {
     );
   });
 
+  it("moves a link into a process's namespace by PID, so the namespace still dies with its process", async () => {
+    // A process alone in a fresh namespace, as a container's init is.
+    const sleeper = spawn("unshare", ["-n", "sleep", "60"], { stdio: "ignore" });
+    cleanups.push(async () => {
+      sleeper.kill("SIGKILL");
+    });
+    const pid = sleeper.pid as number;
+    await waitFor("the sleeper in its own namespace", 5_000, async () => {
+      const [mine, its] = await Promise.all([
+        exec(["readlink", "/proc/self/ns/net"]),
+        exec(["readlink", `/proc/${pid}/ns/net`]).catch(() => null),
+      ]);
+      return its !== null && its.stdout !== mine.stdout;
+    });
+    spawned.length = 0;
+    const inHost = { netns: host.name };
+    await batch(
+      ["ip", "link", "add", "w9a", "type", "veth", "peer", "name", "w9b", "netns", `/proc/${pid}/ns/net`],
+      inHost,
+    );
+    expect(spawned).toEqual([]);
+    expect((await links(host.name)).some((l) => l.ifname === "w9a")).toBe(true);
+    // ip keeps open the file `netns FILE` names: with it, the batch would keep the namespace, and the
+    // veth, alive after its process is gone.
+    sleeper.kill("SIGKILL");
+    await waitFor("the veth to go with the namespace", 5_000, async () =>
+      (await links(host.name)).some((l) => l.ifname === "w9a") ? null : true,
+    );
+    expect(batch.sessions()).toBeGreaterThan(0);
+    // A named namespace has no PID: spawned.
+    await batch(["ip", "link", "add", "w8a", "type", "veth"], inHost);
+    await batch(["ip", "link", "set", "w8a", "netns", `/run/netns/${con.name}`], inHost);
+    expect(spawned).toEqual([`ip link set w8a netns /run/netns/${con.name}`]);
+  });
+
   it("spawns what a batch cannot carry: reads with options, odd arguments, other programs", async () => {
     spawned.length = 0;
     await batch(["ip", "-j", "link", "show"], { netns: host.name });
+    expect((await batch(["ip", "link", "show", "br0"], { netns: host.name })).stdout).toContain("br0");
     await batch(["ip", "link", "set", "br0", "alias", "has space"], { netns: host.name });
     await batch(["true"]);
-    expect(spawned).toEqual(["ip -j link show", "ip link set br0 alias has space", "true"]);
+    expect(spawned).toEqual([
+      "ip -j link show",
+      "ip link show br0",
+      "ip link set br0 alias has space",
+      "true",
+    ]);
   });
 });
