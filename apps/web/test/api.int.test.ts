@@ -15,6 +15,7 @@ const hub: HubPort = {
   hostChanged: (host) => hubCalls.push(`changed:${host.name}:${host.status}`),
   inventoryChanged: (hostId) => hubCalls.push(`inventory:${hostId}`),
   disconnectHost: (hostId) => hubCalls.push(`disconnect:${hostId}`),
+  disconnectCredential: () => {},
 };
 
 interface Call {

@@ -33,6 +33,7 @@ beforeAll(async () => {
     hostChanged: () => {},
     inventoryChanged: () => {},
     disconnectHost: () => {},
+    disconnectCredential: () => {},
     desiredStateChanged(hostIds) {
       for (const hostId of hostIds) {
         if (offline.has(hostId)) continue;

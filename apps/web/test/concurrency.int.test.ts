@@ -112,7 +112,12 @@ async function call(
   });
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  const key = `${method} ${p.replace(/[0-9a-f-]{36}/g, ":id").replace(/allocations\/[^/?]+/, "allocations/:address").split("?")[0]} ${res.status}`;
+  const key = `${method} ${
+    p
+      .replace(/[0-9a-f-]{36}/g, ":id")
+      .replace(/allocations\/[^/?]+/, "allocations/:address")
+      .split("?")[0]
+  } ${res.status}`;
   statusCounts.set(key, (statusCounts.get(key) ?? 0) + 1);
   if (res.status >= 500) failures.push(`${key}: ${text.slice(0, 300)}`);
   return { status: res.status, body: parsed };

@@ -92,7 +92,12 @@ it("/health hides the database's error text from anonymous callers, not from a s
     now: () => new Date(),
     config: { sessionTtlMs: 60_000, enrollmentTtlMs: 60_000, cookieSecure: false },
     logger: createLogger({ logLevel: "silent" }),
-    hub: { hostChanged: () => {}, inventoryChanged: () => {}, disconnectHost: () => {} },
+    hub: {
+      hostChanged: () => {},
+      inventoryChanged: () => {},
+      disconnectHost: () => {},
+      disconnectCredential: () => {},
+    },
     version: "test",
   });
   const anonymous = await api(new Request("http://localhost/api/v1/health"));

@@ -36,6 +36,7 @@ const hub: HubPort = {
   hostChanged: () => {},
   inventoryChanged: () => {},
   disconnectHost: () => {},
+  disconnectCredential: () => {},
   desiredStateChanged: (ids) => calls.push(`push:${ids.join(",")}`),
   leaksChanged: (ids) => calls.push(`leaks:${ids.length}`),
   probeHost: async (hostId, req) => {

@@ -49,12 +49,13 @@ export async function resolveSession(ctx: ServiceContext, token: string): Promis
 }
 
 /** Signs out: removes the session (if it still exists) and records it. */
-export async function deleteSession(ctx: ServiceContext, token: string): Promise<void> {
+/** Ends the session of `token`; returns its id (null when there was none), so its sockets can be closed. */
+export async function deleteSession(ctx: ServiceContext, token: string): Promise<string | null> {
   const session = await ctx.prisma.session.findUnique({
     where: { tokenHash: hashSecret(token) },
     include: { user: true },
   });
-  if (!session) return;
+  if (!session) return null;
   await ctx.prisma.$transaction(async (tx) => {
     const { count } = await tx.session.deleteMany({ where: { id: session.id } });
     if (count === 0) return;
@@ -66,6 +67,7 @@ export async function deleteSession(ctx: ServiceContext, token: string): Promise
       at: ctx.now(),
     });
   });
+  return session.id;
 }
 
 /** Removes expired sessions; run from a periodic job. */

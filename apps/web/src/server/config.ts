@@ -100,6 +100,8 @@ const envSchema = z.object({
   IPAM_BLOCK_SWEEP_INTERVAL: duration("30s"),
   /** How often the leak check runs (one replica at a time, Postgres advisory lock). */
   LEAK_CHECK_INTERVAL: duration("30s"),
+  /** How often a browser socket's session or API token is checked again (sign-out and revocation close it at once). */
+  UI_RECHECK_INTERVAL: duration("60s"),
   /** A leak finding is raised (UI alert, metric, webhook) only after it persisted this long; 0 raises at once. */
   LEAK_GRACE: durationOrZero("60s"),
   /** Allocations of a host not seen for this long are reported as host_offline. */
@@ -131,6 +133,7 @@ export interface Config {
   socketAdapter: "postgres" | "memory";
   ipamBlockSweepIntervalMs: number;
   leakCheckIntervalMs: number;
+  uiRecheckIntervalMs: number;
   leakGraceMs: number;
   hostOfflineGraceMs: number;
   leakWebhookUrl: string | null;
@@ -180,6 +183,7 @@ export function loadConfig(
     socketAdapter: e.SOCKET_ADAPTER,
     ipamBlockSweepIntervalMs: e.IPAM_BLOCK_SWEEP_INTERVAL,
     leakCheckIntervalMs: e.LEAK_CHECK_INTERVAL,
+    uiRecheckIntervalMs: e.UI_RECHECK_INTERVAL,
     leakGraceMs: e.LEAK_GRACE,
     hostOfflineGraceMs: e.HOST_OFFLINE_GRACE,
     leakWebhookUrl: e.LEAK_WEBHOOK_URL,

@@ -135,6 +135,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         presenceSweepIntervalMs: config.presenceSweepIntervalMs,
         agentDisconnectGraceMs: config.agentDisconnectGraceMs,
         publicUrl: config.publicUrl,
+        uiRecheckMs: config.uiRecheckIntervalMs,
       },
       logger,
     );

@@ -33,7 +33,7 @@ import {
 } from "./agent-socket";
 import type { HubPort } from "./api/context";
 import type { Logger } from "./logger";
-import { authenticateUiSocket } from "./ui-socket";
+import { authenticateUiSocket, credentialRoom, recheckUiSocket } from "./ui-socket";
 
 export interface ServerToUiEvents {
   [UiEvents.hostChanged]: (payload: { host: HostSummary }) => void;
@@ -46,6 +46,8 @@ export interface ServerToUiEvents {
 }
 export interface UiSocketData {
   user: User;
+  /** The headers it authenticated with, to check them again while it lives. */
+  credentials: Headers;
 }
 
 type AgentNamespace = Namespace<
@@ -63,6 +65,8 @@ export interface HubOptions {
   agentDisconnectGraceMs: number;
   /** PUBLIC_URL: its host is an accepted Origin of browser sockets besides the Host header. */
   publicUrl: string | null;
+  /** How often a browser socket's session or token is checked again (ended, revoked, user gone). */
+  uiRecheckMs: number;
   /** A host reconnecting with desired-state changes it has not applied stays offline until it
    * acknowledges them (it removes leftovers first); after this long it is marked online anyway. */
   convergeTimeoutMs?: number;
@@ -106,6 +110,9 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
     },
     disconnectHost(hostId) {
       agents.in(hostRoom(hostId)).disconnectSockets(true);
+    },
+    disconnectCredential(credentialId) {
+      ui.in(credentialRoom(credentialId)).disconnectSockets(true);
     },
     desiredStateChanged(hostIds) {
       for (const hostId of new Set(hostIds)) {
@@ -192,6 +199,7 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
     }),
   );
   ui.use(authenticateUiSocket(services, options.publicUrl));
+  ui.on("connection", (socket) => recheckUiSocket(socket, services, options.uiRecheckMs, logger));
 
   const sweeper = setInterval(() => {
     hub.sweep().catch((err: unknown) => logger.error({ err }, "presence sweep failed"));

@@ -3,6 +3,7 @@ import { DomainError } from "@switchyard/control";
 import type { ExtendedError, Socket } from "socket.io";
 import { authenticateRequest, isCrossSite } from "./api/context";
 import type { ServerToUiEvents, UiSocketData } from "./hub";
+import type { Logger } from "./logger";
 
 type UiSocket = Socket<Record<string, never>, ServerToUiEvents, Record<string, never>, UiSocketData>;
 
@@ -31,11 +32,39 @@ export function authenticateUiSocket(services: ServiceContext, publicUrl: string
     }
     try {
       const principal = await authenticateRequest(services, headers);
-      socket.data = { user: principal.user };
+      socket.data = { user: principal.user, credentials: headers };
+      // Sign-out and token revocation close the sockets of this room, on every replica.
+      await socket.join(credentialRoom(principal.credentialId));
       next();
     } catch (err) {
       const message = err instanceof DomainError ? err.message : "internal error";
       next(Object.assign(new Error(message), { data: { code: "unauthorized", message } }));
     }
   };
+}
+
+export const credentialRoom = (credentialId: string) => `credential:${credentialId}`;
+
+/**
+ * Checks a live socket's session or token again every `everyMs` and disconnects it once it no longer
+ * authenticates (expired, user deleted or disabled): the rooms cover sign-out and revocation at once,
+ * this covers what ends without an event.
+ */
+export function recheckUiSocket(
+  socket: UiSocket,
+  services: ServiceContext,
+  everyMs: number,
+  logger: Logger,
+): void {
+  const timer = setInterval(() => {
+    authenticateRequest(services, socket.data.credentials).catch((err: unknown) => {
+      if (!(err instanceof DomainError)) {
+        logger.warn({ err }, "could not re-check a browser socket");
+        return;
+      }
+      socket.disconnect(true);
+    });
+  }, everyMs);
+  timer.unref();
+  socket.once("disconnect", () => clearInterval(timer));
 }

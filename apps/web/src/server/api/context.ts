@@ -26,6 +26,8 @@ export interface HubPort {
   inventoryChanged(hostId: string, receivedAt: Date): void;
   /** Drop the agent's live socket(s), on every replica. */
   disconnectHost(hostId: string): void;
+  /** Drop the browser sockets opened with this session or API token, on every replica. */
+  disconnectCredential(credentialId: string): void;
   /** The hosts' desired serials changed: push their desired state to their agents (any replica). */
   desiredStateChanged?(hostIds: readonly string[]): void;
   /** Tell browsers attachments / operations changed. */
@@ -42,6 +44,7 @@ export const noopHub: HubPort = {
   hostChanged: () => {},
   inventoryChanged: () => {},
   disconnectHost: () => {},
+  disconnectCredential: () => {},
 };
 
 interface ApiConfig {

@@ -55,7 +55,8 @@ export const authRoutes: Route[] = [
       throw new DomainError("forbidden", "cross-site sign-out refused");
     }
     const token = parseCookies(request.headers.get("cookie")).get(SESSION_COOKIE);
-    if (token) await deleteSession(services, token);
+    const ended = token ? await deleteSession(services, token) : null;
+    if (ended) deps.hub.disconnectCredential(ended);
     const cookie = serializeCookie(SESSION_COOKIE, "", {
       maxAgeSeconds: 0,
       secure: deps.config.cookieSecure,

@@ -22,6 +22,8 @@ export const tokenRoutes: Route[] = [
   /** Revokes the token; returns its ApiTokenInfo. */
   route("DELETE", "/api/v1/tokens/:id", async (ctx) => {
     const principal = await ctx.principal();
-    return json(await revokeApiToken(ctx.services, principal, ctx.params.id ?? ""));
+    const revoked = await revokeApiToken(ctx.services, principal, ctx.params.id ?? "");
+    ctx.deps.hub.disconnectCredential(revoked.id);
+    return json(revoked);
   }),
 ];
