@@ -138,6 +138,9 @@ export class Reconciler {
   private readonly results = new Map<string, { key: string; result: EndpointResult }>();
   private readonly inFlight = new Map<string, Promise<EndpointResult>>();
   private readonly touchedAt = new Map<string, number>();
+  /** Per endpoint, the `touches` count when work on it last started or ended: "changed since X" exactly. */
+  private readonly touchedSeq = new Map<string, number>();
+  private touches = 0;
   /** The container lane of each endpoint with work scheduled (to queue its removal behind that work). */
   private readonly laneOf = new Map<string, string>();
   private readonly pendingRemoval = new Map<string, Promise<unknown>>();
@@ -237,12 +240,12 @@ export class Reconciler {
       return this.pool.run(high, async () => {
         // The shared HostOps may hold a view of the host from before other work changed this endpoint
         // (an earlier push's, in this lane): then this endpoint reads the host afresh.
-        const fresh = (this.touchedAt.get(ep.id) ?? 0) >= opsSince;
-        this.touchedAt.set(ep.id, Date.now());
+        const fresh = (this.touchedSeq.get(ep.id) ?? 0) > opsSince;
+        this.touch(ep.id);
         const mtu = this.netMemo.get(net.id)?.mtu ?? 1500;
         const run = this.endpointRun(emit, fresh ? this.ops(emit) : ops);
         const result = await applyEndpoint(ep, net, mtu, run);
-        this.touchedAt.set(ep.id, Date.now());
+        this.touch(ep.id);
         if (this.scheduled.get(ep.id) === key) this.results.set(ep.id, { key, result });
         return result;
       });
@@ -254,11 +257,18 @@ export class Reconciler {
     return task;
   }
 
+  private touch(id: string): void {
+    this.touches += 1;
+    this.touchedSeq.set(id, this.touches);
+    this.touchedAt.set(id, Date.now());
+  }
+
   private forget(id: string): void {
     if (!this.inFlight.has(id)) this.laneOf.delete(id);
     this.scheduled.delete(id);
     this.results.delete(id);
     this.touchedAt.delete(id);
+    this.touchedSeq.delete(id);
   }
 
   apply(input: DesiredStateInput, applyOptions: ApplyOptions = {}): Promise<DesiredStateResult | null> {
@@ -334,7 +344,7 @@ export class Reconciler {
 
       // One HostOps for the push's endpoints: the host's links are read once, not once per endpoint.
       const pushOps = this.ops(emit);
-      const pushStarted = Date.now();
+      const pushStarted = this.touches;
       const own = new Map<string, Promise<EndpointResult>>();
       const immediate = new Map<string, EndpointResult>();
       for (const ep of state.endpoints) {
@@ -416,7 +426,7 @@ export class Reconciler {
     const ids = only ? [...only] : cur.state.endpoints.map((e) => e.id);
     // One HostOps for the pass: the host's links and OVS are read once, again only after a repair.
     const passOps = this.ops(emit);
-    const passStarted = Date.now();
+    const passStarted = this.touches;
     const verified = await runBounded(
       ids.map((id) => async (): Promise<EndpointResult | null> => {
         // Read at run time: a push may have changed or removed the endpoint meanwhile.
@@ -426,7 +436,7 @@ export class Reconciler {
         const memo = net ? this.netMemo.get(net.id) : undefined;
         if (!ep || !net || !memo || this.inFlight.has(id)) return null;
         // Applied by a push since the pass began: nothing to verify (and the pass's view is older).
-        if ((this.touchedAt.get(id) ?? 0) >= passStarted) return null;
+        if ((this.touchedSeq.get(id) ?? 0) > passStarted) return null;
         return this.schedule(ep, net, endpointKey(ep, net, memo.mtu), false, emit, passOps, passStarted);
       }),
       this.concurrency,
