@@ -22,5 +22,21 @@ export async function authenticateAgent(ctx: ServiceContext, handshake: AgentHan
   if (credential.revokedAt || credential.host.status === "revoked") {
     throw new DomainError("forbidden", `host ${credential.host.name} has been revoked`, "credential");
   }
+  const now = ctx.now();
+  if (!credential.lastUsedAt) {
+    // Re-enrollment rotates: the new credential's first use retires every older one of the host, so a
+    // copied credential stops working once the host itself has moved on (and not before, so a
+    // re-enrollment in flight never cuts off the running agent).
+    await ctx.prisma.hostCredential.updateMany({
+      where: {
+        hostId: credential.hostId,
+        id: { not: credential.id },
+        revokedAt: null,
+        createdAt: { lte: credential.createdAt },
+      },
+      data: { revokedAt: now },
+    });
+  }
+  await ctx.prisma.hostCredential.update({ where: { id: credential.id }, data: { lastUsedAt: now } });
   return credential.host;
 }

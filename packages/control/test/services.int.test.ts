@@ -12,6 +12,7 @@ import {
   enrollHost,
   getHost,
   ingestInventory,
+  issueEnrollmentToken,
   markOfflineIfNotSeenSince,
   markSeen,
   type Principal,
@@ -232,6 +233,28 @@ describe("enrollment", () => {
     expect(audit.reason).toBe("decommissioned");
     await expectDomainError(revokeHost(ctx, systemActor, "node-4"), "conflict");
     await expectDomainError(revokeHost(ctx, systemActor, "no-such-host"), "not_found");
+  });
+});
+
+describe("credential rotation", () => {
+  it("re-enrolling a host rotates its credential: the old one stops working once the new one is used", async () => {
+    const created = await createHost(ctx, systemActor, { name: "node-rot" }, { enrollmentTtlMs: HOUR });
+    const enroll = (token: string) =>
+      enrollHost(ctx, { token, protocolVersion: PROTOCOL_VERSION, agentVersion: "0.1.0", hostname: "rot" });
+    const connect = (credential: string) =>
+      authenticateAgent(ctx, { credential, protocolVersion: PROTOCOL_VERSION, agentVersion: "0.1.0" });
+    const first = await enroll(created.enrollment.token);
+    await connect(first.credential);
+    const again = await issueEnrollmentToken(ctx, systemActor, "node-rot", { enrollmentTtlMs: HOUR });
+    const second = await enroll(again.enrollment.token);
+    // Until the new credential is used, the running agent keeps working.
+    await connect(first.credential);
+    await connect(second.credential);
+    await expectDomainError(connect(first.credential), "forbidden");
+    await connect(second.credential);
+    const rows = await db.prisma.hostCredential.findMany({ where: { hostId: first.hostId } });
+    expect(rows.filter((r) => r.revokedAt === null)).toHaveLength(1);
+    expect(rows.every((r) => r.lastUsedAt !== null)).toBe(true);
   });
 });
 

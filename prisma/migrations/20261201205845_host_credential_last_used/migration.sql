@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "HostCredential" ADD COLUMN     "lastUsedAt" TIMESTAMP(3);
