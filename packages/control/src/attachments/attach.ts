@@ -28,7 +28,7 @@ export interface AttachmentChange extends AttachmentOperation {
 }
 
 /** Runs a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure. */
-export const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> =>
+const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> =>
   withRetry(fn, 5, isTransactionConflict);
 
 function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
