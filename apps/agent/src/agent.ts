@@ -1,11 +1,5 @@
 import { join } from "node:path";
-import {
-  batchingExec,
-  DockerContainerCache,
-  FileEndpointStore,
-  InventoryCollector,
-  Reconciler,
-} from "@switchyard/netops";
+import { DockerContainerCache, FileEndpointStore, InventoryCollector, Reconciler } from "@switchyard/netops";
 import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
 import type { AgentConfig } from "./config";
@@ -50,9 +44,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         throw new FatalError(ExitCode.usage, `--netns: ${error.message}`);
       });
     }
-    // ip changes go through a long-lived `ip -batch` per namespace (about 1 ms each instead of a process).
-    const ipBatch = batchingExec();
-    const host = hostAccess(config.netns, ipBatch);
+    const host = hostAccess(config.netns);
     const stored = await obtainCredential({
       server: config.server,
       token: config.token,
@@ -201,7 +193,6 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     for (const watcher of watchers) watcher.stop();
     unsubscribe?.();
     collector?.stop();
-    ipBatch.close();
     dockerCache?.stop();
     applier.stop();
     return code;

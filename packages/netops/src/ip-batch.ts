@@ -139,7 +139,12 @@ export interface BatchingExec extends Exec {
  */
 export function batchingExec(
   base: Exec = realExec,
-  options: { idleMs?: number; containerIdleMs?: number } = {},
+  options: {
+    idleMs?: number;
+    /** Also batch `nsenter --net=PATH -- ip ...` (one session per container namespace). Default off. */
+    containers?: boolean;
+    containerIdleMs?: number;
+  } = {},
 ): BatchingExec {
   const sessions = new Map<string, BatchSession>();
 
@@ -153,6 +158,9 @@ export function batchingExec(
     let key = opts.netns ? `netns:${opts.netns}` : "self";
     const net = rest[0] === "nsenter" && rest[1]?.startsWith("--net=") && rest[2] === "--" ? rest[1] : null;
     if (net) {
+      // A process inside a container's namespace keeps it alive after the container stops (its veth
+      // end, its address answering ARP); such sessions are opt-in.
+      if (!options.containers) return null;
       // The target's file is absolute (/proc/PID/ns/net or /run/netns/N): reachable from anywhere.
       prefix = ["nsenter", net, "--"];
       key = `path:${net.slice("--net=".length)}`;

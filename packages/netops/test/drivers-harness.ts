@@ -2,8 +2,9 @@ import type { Lab } from "@switchyard/lab";
 import type { DesiredNetwork, DesiredStateInput, DesiredStateResult } from "@switchyard/protocol";
 import { DockerClient } from "../src/docker";
 import { type DriverOptions, hostIfname, type Link, parseLinks } from "../src/drivers";
-import type { Exec } from "../src/exec";
+import { type Exec, type ExecOptions, exec as realExec } from "../src/exec";
 import { parseOvsTable } from "../src/inventory/ovs";
+import { type BatchingExec, batchingExec } from "../src/ip-batch";
 import { MemoryEndpointStore, reconcile } from "../src/reconcile";
 
 type EndpointInput = DesiredStateInput["endpoints"][number];
@@ -75,7 +76,8 @@ export class Harness {
 
   async apply(host: string): Promise<DesiredStateResult> {
     const h = this.lab.host(host);
-    const inner = this.lab.hostExec(host);
+    // ip changes go through one ip -batch per namespace, as the agent runs them; recorded before that.
+    const inner = this.batch(host);
     const mutations: string[][] = [];
     const recording: Exec = (argv, options) => {
       if (argv.some((a) => MUTATING.has(a))) mutations.push([...argv]);
@@ -95,6 +97,29 @@ export class Harness {
     });
     this.lastMutations = mutations;
     return result;
+  }
+
+  private readonly batches = new Map<string, BatchingExec>();
+
+  private batch(host: string): BatchingExec {
+    let b = this.batches.get(host);
+    if (!b) {
+      // Wrapped by the namespace, not wrapping it: the batch must see `netns` to run in the host.
+      const batch = batchingExec(realExec);
+      const netns = this.lab.host(host).netns;
+      b = Object.assign((argv: readonly string[], o?: ExecOptions) => batch(argv, { ...o, netns }), {
+        close: () => batch.close(),
+        sessions: () => batch.sessions(),
+      });
+      this.batches.set(host, b);
+    }
+    return b;
+  }
+
+  /** Ends the ip -batch processes (before the lab goes down). */
+  close(): void {
+    for (const b of this.batches.values()) b.close();
+    this.batches.clear();
   }
 
   async vsctl(host: string, args: readonly string[]): Promise<string> {

@@ -122,6 +122,7 @@ afterAll(async () => {
       `apply time per new attachment (ms): n=${sorted.length} p50=${p(0.5)} p95=${p(0.95)} max=${sorted.at(-1)}`,
     );
   }
+  h?.close();
   await lab?.down();
 }, 120_000);
 
