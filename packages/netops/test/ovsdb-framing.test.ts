@@ -49,16 +49,17 @@ describe("OvsdbClient against a scripted server", () => {
     const server = createServer((socket) => {
       peer = socket;
       const splitter = new JsonStreamSplitter();
+      let pendingReply = "";
       socket.on("data", (chunk) => {
         for (const m of splitter.push(chunk) as { id: unknown; method?: string; params?: unknown[] }[]) {
           seen.push(m);
-          // Replies out of order and split in two writes, to exercise framing and id matching.
           if (m.method === "list_dbs") {
-            const reply = JSON.stringify({ id: m.id, result: ["Open_vSwitch"], error: null });
-            socket.write(
-              `${JSON.stringify({ method: "echo", params: ["ping", 7], id: "e1" })}${reply.slice(0, 5)}`,
-            );
-            setTimeout(() => socket.write(reply.slice(5)), 20);
+            // The reply waits for the client's answer to the echo, and then comes split in two writes.
+            pendingReply = JSON.stringify({ id: m.id, result: ["Open_vSwitch"], error: null });
+            socket.write(JSON.stringify({ method: "echo", params: ["ping", 7], id: "e1" }));
+          } else if (m.id === "e1" && pendingReply) {
+            socket.write(pendingReply.slice(0, 5));
+            setTimeout(() => socket.write(pendingReply.slice(5)), 20);
           }
         }
       });
