@@ -88,6 +88,38 @@ interface PoolMatcher {
   cidr: Cidr;
   ignore: Set<string>;
   ranges: { first: bigint; last: bigint }[];
+  /** The same for an IPv4 pool as plain numbers (exact below 2^53): the check's hot path. */
+  v4: { network: number; end: number; ranges: { first: number; last: number }[] } | null;
+}
+
+/**
+ * A dotted-quad IPv4 address as a number, or -1 when the text is anything else (then the general
+ * parser decides). Accepts exactly what `parseIpv4` accepts, without allocating: it runs for every
+ * address of every inventory.
+ */
+export function ipv4Number(text: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      dots++;
+      part = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return -1;
+    if (digits === 1 && part === 0) return -1; // a leading zero (octal to some tools)
+    part = part * 10 + (c - 48);
+    digits++;
+    if (part > 255) return -1;
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  return value * 256 + part;
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -113,12 +145,32 @@ function matchers(pools: readonly LeakCheckPool[]): PoolMatcher[] {
         // a malformed range reserves nothing
       }
     }
-    out.push({ pool, cidr, ignore, ranges });
+    const v4 =
+      cidr.family === 4
+        ? {
+            network: Number(cidr.network),
+            end: Number(cidr.network + cidr.size),
+            ranges: ranges.map((r) => ({ first: Number(r.first), last: Number(r.last) })),
+          }
+        : null;
+    out.push({ pool, cidr, ignore, ranges, v4 });
   }
   return out;
 }
 
 function poolOf(ms: readonly PoolMatcher[], address: string): PoolMatcher | null {
+  const n = ipv4Number(address);
+  if (n >= 0) {
+    for (const m of ms) {
+      const v = m.v4;
+      if (!v || n < v.network || n >= v.end) continue;
+      if (n === v.network) return null; // network address
+      if (m.ignore.has(address)) return null;
+      if (v.ranges.some((r) => n >= r.first && n <= r.last)) return null;
+      return m;
+    }
+    return null;
+  }
   let parsed: ReturnType<typeof parseAddress>;
   try {
     parsed = parseAddress(address);
@@ -249,24 +301,22 @@ export function findLeaks(input: LeakCheckInput, now: Date, settings: LeakCheckS
     // An attach in flight (not yet applied by the agent) is never reported.
     if (att.status === "pending" || att.status === "detached") continue;
     const host = hostById.get(att.hostId);
-    const base = {
-      poolId: alloc.poolId,
-      address: alloc.address,
-      allocationId: alloc.id,
-      attachmentId: att.id,
-      networkId: att.networkId,
-      hostId: att.hostId,
-      container: containerLabel(att.runtime, att.ref),
-      ifname: att.ifname,
-    };
-    const expected = { address: att.address, mac: att.mac, ifname: att.ifname };
-    const seenHere = (sightings.get(`${alloc.poolId}|${alloc.address}`) ?? []).map(strip);
+    // Built only for a finding: most allocations are fine, and this loop runs for every one.
     const emit = (kind: LeakKind, detail: string, containerState: string | null) => {
+      const expected = { address: att.address, mac: att.mac, ifname: att.ifname };
+      const seen = (sightings.get(`${alloc.poolId}|${alloc.address}`) ?? []).map(strip);
       findings.push({
-        ...base,
+        poolId: alloc.poolId,
+        address: alloc.address,
+        allocationId: alloc.id,
+        attachmentId: att.id,
+        networkId: att.networkId,
+        hostId: att.hostId,
+        container: containerLabel(att.runtime, att.ref),
+        ifname: att.ifname,
         kind,
         key: `${kind}|${alloc.id}`,
-        evidence: { detail, ...hostEvidence(host), containerState, expected, seen: seenHere },
+        evidence: { detail, ...hostEvidence(host), containerState, expected, seen },
       });
     };
 
@@ -311,7 +361,9 @@ export function findLeaks(input: LeakCheckInput, now: Date, settings: LeakCheckS
       continue;
     }
     const hasAddress = itf.addresses.some((a) => sameAddress(a.address, att.address));
-    const others = itf.addresses.filter((a) => poolOf(ms, a.address)?.pool.id === alloc.poolId);
+    const others = hasAddress
+      ? []
+      : itf.addresses.filter((a) => poolOf(ms, a.address)?.pool.id === alloc.poolId);
     if (!hasAddress && others.length === 0) {
       emit(
         "interface_missing",
