@@ -104,11 +104,12 @@ it("mixed allocate / explicit / sticky / borrow / release / sweep traffic keeps 
     });
     const held = new Set<string>();
     const unexpected: unknown[] = [];
-    const deadline = Date.now() + 4000;
+    // A number of operations, not a duration: on a loaded machine a time box would test nothing.
+    const OPS = 300;
     let ops = 0;
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T;
     async function client(): Promise<void> {
-      while (Date.now() < deadline) {
+      while (ops < OPS) {
         ops++;
         const r = Math.random();
         try {
@@ -144,7 +145,6 @@ it("mixed allocate / explicit / sticky / borrow / release / sweep traffic keeps 
     }
     await Promise.all(Array.from({ length: 10 }, client));
     expect(unexpected).toEqual([]);
-    expect(ops).toBeGreaterThan(100);
 
     // Every address still held lies in a claimed block; a "block" allocation in its own host's block.
     const orphans = await prisma.$queryRaw<{ address: string }[]>`

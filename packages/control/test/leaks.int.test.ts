@@ -165,9 +165,8 @@ describe("leak check, release, undo, history", () => {
     out = await runLeakCheck(ctx, settings);
     expect(out.raised).toEqual([]);
     expect(await db.prisma.webhookDelivery.count()).toBe(1);
-    expect(await renderLeakMetrics(db.prisma)).toContain(
-      'switchyard_leak_findings{kind="container_gone",state="open"} 1',
-    );
+    const findings = (await renderLeakMetrics(db.prisma)).find((f) => f.name === "switchyard_leak_findings");
+    expect(findings?.samples).toContainEqual({ labels: { kind: "container_gone", state: "open" }, value: 1 });
   });
 
   it("refuses a release when the container came back; the finding resolves", async () => {
