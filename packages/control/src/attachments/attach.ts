@@ -28,8 +28,7 @@ export interface AttachmentChange extends AttachmentOperation {
 }
 
 /** Runs a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure. */
-const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> =>
-  withRetry(fn, 5, isTransactionConflict);
+const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> => withRetry(fn, 5, isTransactionConflict);
 
 function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
   const issue = error.issues[0];
