@@ -371,7 +371,8 @@ try {
     const row = {
       containers: n,
       attach: { sequential: seq, concurrent: { inFlight: concurrency, ...conc } },
-      detach: { sequential: summarize(detach) },
+      // A detach has no per-endpoint duration in the agent's result: request -> finished only.
+      detach: { sequential: { requestMs: stats(detach.map((x) => x.requestMs)) } },
       peers: peerStats,
       ratios: {
         agentAttachVsPipework: ratio(seq.agentMs.p50, peerStats.pipeworkMs.p50),
