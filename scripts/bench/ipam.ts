@@ -11,10 +11,11 @@
  * Each scenario gets its own pool (10.x.0.0/16, blocks of 16) and its own hosts; every load generator
  * first warms up on a separate pool, then all start at once.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createApiToken, createPool, toUserDto } from "@switchyard/control";
@@ -57,7 +58,7 @@ function cpuMsOf(pid: number | undefined): number {
 }
 
 interface Child {
-  child: ChildProcessWithoutNullStreams;
+  child: ChildProcessByStdio<Writable, Readable, null>;
   nextLine(): Promise<string>;
   exited: Promise<number>;
 }

@@ -18,7 +18,12 @@ const recording: Exec = (argv, options) => {
   spawned.push(argv.join(" "));
   return exec(argv, options);
 };
-const batch = batchingExec(recording, { idleMs: 60_000, maxAgeMs: 60_000, containers: true, containerIdleMs: 60_000 });
+const batch = batchingExec(recording, {
+  idleMs: 60_000,
+  maxAgeMs: 60_000,
+  containers: true,
+  containerIdleMs: 60_000,
+});
 
 const links = async (ns: string) =>
   JSON.parse((await exec(["ip", "-n", ns, "-j", "link", "show"])).stdout) as {
