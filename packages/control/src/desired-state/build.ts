@@ -1,11 +1,12 @@
-import type {
-  AttachmentStatus,
-  ContainerRuntime,
-  DesiredEndpoint,
-  DesiredNetwork,
-  DesiredState,
-  Inventory,
-  NetworkDriver,
+import {
+  type AttachmentStatus,
+  type ContainerRuntime,
+  type DesiredEndpoint,
+  type DesiredNetwork,
+  type DesiredState,
+  type Inventory,
+  type NetworkDriver,
+  WANTED_ATTACHMENT_STATUSES,
 } from "@switchyard/protocol";
 import { underlayAddress } from "./underlay";
 
@@ -60,7 +61,7 @@ export interface BuildProblem {
 }
 
 /** Statuses whose endpoint the host must carry; detaching (and detached) ones are left out, so the agent removes them. */
-const WANTED: ReadonlySet<AttachmentStatus> = new Set(["pending", "applied", "failed"]);
+const WANTED: ReadonlySet<AttachmentStatus> = new Set(WANTED_ATTACHMENT_STATUSES);
 
 /** Per-host settings of a network: the host's override wins over the network's value. */
 export function effectiveSettings(network: BuildNetwork, hostId: string) {

@@ -1,4 +1,4 @@
-import { type Inventory, inventorySchema } from "@switchyard/protocol";
+import { type Inventory, inventorySchema, WANTED_ATTACHMENT_STATUSES } from "@switchyard/protocol";
 import type { Db } from "../context";
 import { notFound } from "../errors";
 import { networkInclude } from "../networks/dto";
@@ -28,7 +28,7 @@ export async function loadDesiredState(db: Db, hostId: string): Promise<DesiredS
   const [host] = await buildHosts(db, [hostId]);
   if (!host) throw notFound(`host ${hostId}`);
   const mine = await db.attachment.findMany({
-    where: { hostId, status: { in: ["pending", "applied", "failed"] } },
+    where: { hostId, status: { in: [...WANTED_ATTACHMENT_STATUSES] } },
   });
   const networkIds = [...new Set(mine.map((a) => a.networkId))];
   const networks = await db.network.findMany({ where: { id: { in: networkIds } }, include: networkInclude });
@@ -40,7 +40,7 @@ export async function loadDesiredState(db: Db, hostId: string): Promise<DesiredS
           where: {
             networkId: { in: vxlanIds },
             hostId: { not: hostId },
-            status: { in: ["pending", "applied", "failed"] },
+            status: { in: [...WANTED_ATTACHMENT_STATUSES] },
           },
         });
   const peers = await buildHosts(db, [...new Set(others.map((a) => a.hostId))]);

@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Attachment, DesiredStateResult, Operation, ReconcileEvent } from "@switchyard/protocol";
+import {
+  type Attachment,
+  type DesiredStateResult,
+  type Operation,
+  type ReconcileEvent,
+  WANTED_ATTACHMENT_STATUSES,
+} from "@switchyard/protocol";
 import { type AddressAllocator, ipamAllocator } from "../attachments/allocator";
 import { attachmentsByIds } from "../attachments/queries";
 import type { Actor } from "../audit";
@@ -78,7 +84,7 @@ export async function recordBuildProblems(
       const a = await tx.attachment.updateManyAndReturn({
         where: {
           id: p.attachmentId,
-          status: { in: ["pending", "applied", "failed"] },
+          status: { in: [...WANTED_ATTACHMENT_STATUSES] },
           NOT: { error: p.error },
         },
         data: { status: "failed", error: p.error },
@@ -168,7 +174,7 @@ export async function applyDesiredStateResult(
     await ctx.prisma.$transaction(async (tx) => {
       await lockHost(tx);
       const live = await tx.attachment.findMany({
-        where: { hostId, status: { in: ["pending", "applied", "failed"] }, id: { in: ids } },
+        where: { hostId, status: { in: [...WANTED_ATTACHMENT_STATUSES] }, id: { in: ids } },
       });
       for (const a of live) {
         const r = reported.get(a.id);
