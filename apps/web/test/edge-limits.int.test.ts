@@ -1,36 +1,30 @@
 // Issue 13 point 7: a body over the limit is a 413 that closes the connection (its unread rest must not
 // be parsed as the next request), and /health tells anonymous callers no database error text.
 import { request as httpRequest } from "node:http";
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApiHandler } from "../src/server/api/handler";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
 import { createLogger } from "../src/server/logger";
 import { createAdminToken } from "./support/api";
+import {
+  TEST_ADMIN_PASSWORD as PASSWORD,
+  signInCookie,
+  startTestPlanes,
+  TEST_ADMIN_EMAIL,
+  type TestPlanes,
+} from "./support/test-plane";
 
-const PASSWORD = "pw-for-edge-limits";
-let db: TestDatabase;
-let plane: ControlPlane;
+let env: TestPlanes;
+let plane: TestPlanes["planes"][number];
+let db: TestPlanes["db"];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(
-    loadConfig({
-      DATABASE_URL: db.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      SWITCHYARD_UI: "false",
-      SOCKET_ADAPTER: "memory",
-      LOG_LEVEL: "silent",
-      SWITCHYARD_ADMIN_PASSWORD: PASSWORD,
-    }),
-  );
+  env = await startTestPlanes();
+  ({ db } = env);
+  plane = env.planes[0] as typeof plane;
 });
 afterAll(async () => {
-  await plane?.close();
-  await db?.drop();
+  await env?.close();
 });
 
 it("answers a body over the limit with 413 and Connection: close, and keeps serving", async () => {
@@ -71,7 +65,7 @@ it("answers a body over the limit with 413 and Connection: close, and keeps serv
 });
 
 it("/health hides the database's error text from anonymous callers, not from a signed-in one", async () => {
-  const token = await createAdminToken(plane.url, "admin@switchyard.local", PASSWORD);
+  const token = await createAdminToken(plane.url, TEST_ADMIN_EMAIL, PASSWORD);
   // The real database for authentication, a failing one for the health probe.
   const failing = new Proxy(db.prisma, {
     get: (target, key) => {
@@ -112,12 +106,7 @@ it("/health hides the database's error text from anonymous callers, not from a s
 });
 
 it("/ui refuses a cookie from another site (Origin checked like the REST edge) and takes one from this one", async () => {
-  const signIn = await fetch(`${plane.url}/api/v1/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@switchyard.local", password: PASSWORD }),
-  });
-  const cookie = (signIn.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+  const cookie = await signInCookie(plane.url);
   const attempt = (origin: string) =>
     new Promise<string>((resolve) => {
       const socket = connect(`${plane.url}/ui`, {

@@ -1,32 +1,20 @@
 // Issue 13 point 3: sign-in throttled per account and per client address (shared through the database),
 // with a clear 429 and Retry-After, an audit entry per lock, and a bound on password hashes in flight.
 import { DomainError, HashLimiter } from "@switchyard/control";
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import { TEST_ADMIN_PASSWORD as PASSWORD, startTestPlanes, type TestPlanes } from "./support/test-plane";
 
-const PASSWORD = "right-password-for-throttle";
-let db: TestDatabase;
-let plane: ControlPlane;
+let env: TestPlanes;
+let plane: TestPlanes["planes"][number];
+let db: TestPlanes["db"];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(
-    loadConfig({
-      DATABASE_URL: db.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      SWITCHYARD_UI: "false",
-      SOCKET_ADAPTER: "memory",
-      LOG_LEVEL: "silent",
-      SWITCHYARD_ADMIN_PASSWORD: PASSWORD,
-    }),
-  );
+  env = await startTestPlanes();
+  ({ db } = env);
+  plane = env.planes[0] as typeof plane;
 });
 afterAll(async () => {
-  await plane?.close();
-  await db?.drop();
+  await env?.close();
 });
 
 const signIn = (email: string, password: string) =>

@@ -1,50 +1,27 @@
 // Issue 13 point 5: a browser socket ends with its credential, on every replica: sign-out and token
 // revocation close it at once (through the socket.io Postgres adapter), a deleted user's socket at the
 // next re-check.
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import { signInCookie, startTestPlanes, type TestPlanes } from "./support/test-plane";
 
-const PASSWORD = "pw-for-ui-sockets";
-let db: TestDatabase;
-let plane: ControlPlane;
-let replica: ControlPlane;
+let env: TestPlanes;
+let plane: TestPlanes["planes"][number];
+let replica: TestPlanes["planes"][number];
+let db: TestPlanes["db"];
 const sockets: Socket[] = [];
 
-const configFor = (url: string) =>
-  loadConfig({
-    DATABASE_URL: url,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SWITCHYARD_UI: "false",
-    LOG_LEVEL: "silent",
-    SWITCHYARD_ADMIN_PASSWORD: PASSWORD,
-    UI_RECHECK_INTERVAL: "300ms",
-  });
-
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(configFor(db.url));
-  replica = await startControlPlane(configFor(db.url));
+  env = await startTestPlanes(2, { UI_RECHECK_INTERVAL: "300ms" });
+  ({ db } = env);
+  [plane, replica] = env.planes as [typeof plane, typeof replica];
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await replica?.close();
-  await plane?.close();
-  await db?.drop();
+  await env?.close();
 });
 
-async function signIn(): Promise<string> {
-  const res = await fetch(`${plane.url}/api/v1/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@switchyard.local", password: PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  return (res.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
-}
+const signIn = () => signInCookie(plane.url);
 
 /** A /ui socket on the replica; resolves once connected. */
 function uiSocket(options: { cookie?: string; token?: string }): Promise<Socket> {
