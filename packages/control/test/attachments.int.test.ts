@@ -19,36 +19,12 @@ import {
   releaseAddress,
   type ServiceContext,
 } from "../src";
+import { underlayInventory } from "./inventory-fixture";
 
 let db: TestDatabase;
 let ctx: ServiceContext;
 const actor: Actor = { type: "token", id: "t1", name: "oncall@example.com" };
 const ids: Record<string, string> = {};
-
-function inventory(hostname: string, underlay: string, namespaces: string[] = []) {
-  return {
-    collectedAt: new Date().toISOString(),
-    hostname,
-    interfaces: [
-      {
-        name: "eth0",
-        index: 2,
-        kind: "veth",
-        mac: null,
-        mtu: 1500,
-        operState: "UP",
-        master: null,
-        peerIndex: null,
-        addresses: [{ family: "inet" as const, address: underlay, prefixLength: 24 }],
-      },
-    ],
-    bridges: [],
-    ovs: { available: true, error: null, bridges: [] },
-    namespaces,
-    docker: { available: true, error: null },
-    containers: [],
-  };
-}
 
 const serialOf = async (hostId: string) =>
   (await db.prisma.host.findUniqueOrThrow({ where: { id: hostId } })).desiredSerial;
@@ -68,7 +44,7 @@ beforeAll(async () => {
     ["h2", "10.99.2.12"],
   ] as const) {
     ids[name] = (await db.prisma.host.create({ data: { name } })).id;
-    await ingestInventory(ctx, ids[name], inventory(name, underlay, name === "h1" ? ["con1"] : []));
+    await ingestInventory(ctx, ids[name], underlayInventory(name, underlay, name === "h1" ? ["con1"] : []));
   }
   ids.revoked = (await db.prisma.host.create({ data: { name: "gone", status: "revoked" } })).id;
   await createNetwork(ctx, actor, {

@@ -13,36 +13,12 @@ import {
   releaseAddress,
   type ServiceContext,
 } from "../src";
+import { underlayInventory } from "./inventory-fixture";
 
 let db: TestDatabase;
 let ctx: ServiceContext;
 const actor: Actor = { type: "token", id: "t1", name: "oncall@example.com" };
 const hosts: Record<string, string> = {};
-
-function inventory(hostname: string, underlay: string) {
-  return {
-    collectedAt: new Date().toISOString(),
-    hostname,
-    interfaces: [
-      {
-        name: "eth0",
-        index: 2,
-        kind: "veth",
-        mac: null,
-        mtu: 1500,
-        operState: "UP",
-        master: null,
-        peerIndex: null,
-        addresses: [{ family: "inet" as const, address: underlay, prefixLength: 24 }],
-      },
-    ],
-    bridges: [],
-    ovs: { available: true, error: null, bridges: [] },
-    namespaces: [],
-    docker: { available: true, error: null },
-    containers: [],
-  };
-}
 
 /** Addresses held by two live attachments of one pool (must always be empty). */
 async function doubleHolders(): Promise<{ address: string; n: number }[]> {
@@ -99,7 +75,7 @@ beforeAll(async () => {
     ["h3", "10.98.3.13"],
   ] as const) {
     hosts[name] = (await db.prisma.host.create({ data: { name, status: "online" } })).id;
-    await ingestInventory(ctx, hosts[name], inventory(name, underlay));
+    await ingestInventory(ctx, hosts[name], underlayInventory(name, underlay));
   }
   await createNetwork(ctx, actor, { name: "flat", driver: "bridge", subnet: "10.77.10.0/24" });
   await createNetwork(ctx, actor, { name: "vx", driver: "vxlan", vni: 77, subnet: "10.77.20.0/24" });
