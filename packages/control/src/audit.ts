@@ -10,6 +10,9 @@ export interface Actor {
 
 export const systemActor: Actor = { type: "system", id: null, name: "system" };
 
+/** How an actor is named in rows that keep a "by" column (allocatedBy, requestedBy, releasedBy, ...). */
+export const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
+
 export interface AuditEntry {
   actor: Actor;
   action: string;

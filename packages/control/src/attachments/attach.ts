@@ -10,7 +10,7 @@ import {
   inventorySchema,
   parseContainerText,
 } from "@switchyard/protocol";
-import type { Actor } from "../audit";
+import { type Actor, actorLabel } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { networkProblem } from "../desired-state/build";
 import { DomainError, notFound } from "../errors";
@@ -19,7 +19,7 @@ import { TX_OPTIONS } from "../ipam/tx";
 import { findNetwork } from "../networks/networks";
 import { operationInclude, toOperationDto } from "../operations/dto";
 import { type AttachmentWithNames, activeKeyOf, attachmentInclude, toAttachmentDto } from "./dto";
-import { actorLabel, liveStickyKeyOf, lockIntent, writeIntent } from "./intent";
+import { liveStickyKeyOf, lockIntent, writeIntent } from "./intent";
 
 /** What attach and detach return: the attachment, its operation, and every host whose desired state changed. */
 export interface AttachmentChange extends AttachmentOperation {

@@ -1,6 +1,6 @@
 import type { Prisma } from "@switchyard/db";
 import { type NetworkDriver, WANTED_ATTACHMENT_STATUSES } from "@switchyard/protocol";
-import { type Actor, recordAudit } from "../audit";
+import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { Db } from "../context";
 import { notFound } from "../errors";
 import { type OperationWithNames, operationInclude } from "../operations/dto";
@@ -8,8 +8,6 @@ import { type OperationWithNames, operationInclude } from "../operations/dto";
 /** The sticky key's slot while the attachment is not detached ("poolId|key"); null frees it. */
 export const liveStickyKeyOf = (poolId: string, stickyKey: string | null): string | null =>
   stickyKey === null ? null : `${poolId}|${stickyKey}`;
-
-export const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
 
 export interface IntentScope {
   hostId: string;

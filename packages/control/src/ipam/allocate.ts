@@ -6,7 +6,7 @@ import {
   offsetIn,
 } from "@switchyard/ipam";
 import type { AllocateBody, Allocation, AllocationSource } from "@switchyard/protocol";
-import type { Actor } from "../audit";
+import { type Actor, actorLabel } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
 import { type AllocationRow, toAllocationDto } from "./allocation-dto";
@@ -43,7 +43,7 @@ export async function allocateAddress(
   input: AllocateBody,
 ): Promise<Allocation> {
   if (!input.stickyKey && input.address === undefined) {
-    const common = await allocateCommon(ctx.prisma, input, actor.name ?? actor.id ?? actor.type, ctx.now());
+    const common = await allocateCommon(ctx.prisma, input, actorLabel(actor), ctx.now());
     if (common) return common;
     // The host's blocks and the pool are full (borrowing or exhaustion, below), or an ::/80 pool.
   }
@@ -63,7 +63,7 @@ export async function allocateAddress(
         reason: input.reason ?? null,
         networkId: input.networkId ?? null,
         endpointId: input.endpointId ?? null,
-        allocatedBy: actor.name ?? actor.id ?? actor.type,
+        allocatedBy: actorLabel(actor),
       };
       await lockHostInPool(tx, pool.id, input.hostId);
       if (input.stickyKey) await lockStickyKey(tx, pool.id, input.stickyKey);
@@ -95,7 +95,7 @@ export async function allocateInOpenTransaction(
     reason: input.reason ?? null,
     networkId: input.networkId ?? null,
     endpointId: input.endpointId ?? null,
-    allocatedBy: actor.name ?? actor.id ?? actor.type,
+    allocatedBy: actorLabel(actor),
   };
   await lockHostInPool(tx, pool.id, input.hostId);
   if (input.stickyKey) await lockStickyKey(tx, pool.id, input.stickyKey);

@@ -1,6 +1,6 @@
 import { blockOfOffset, canonicalAddress, offsetIn, reusableAt } from "@switchyard/ipam";
 import { ACTIVE_ATTACHMENT_STATUSES, type Allocation } from "@switchyard/protocol";
-import { type Actor, recordAudit } from "../audit";
+import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
 import { toAllocationDto } from "./allocation-dto";
@@ -46,7 +46,7 @@ export async function releaseAddress(
   }
   const address = canonicalAddress(input.address);
   const block = blockOfOffset(plan, offset);
-  const by = actor.name ?? actor.id ?? actor.type;
+  const by = actorLabel(actor);
   const id = await withRetry(() =>
     ctx.prisma.$transaction(async (tx) => {
       const now = ctx.now();

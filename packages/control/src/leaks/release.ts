@@ -2,7 +2,7 @@ import { blockOfOffset, canonicalAddress, offsetIn, reusableAt } from "@switchya
 import type { LeakReleaseItem, LeakReleaseOutcome, LeakReleaseRecord } from "@switchyard/protocol";
 import { activeKeyOf } from "../attachments/dto";
 import { liveStickyKeyOf, lockIntent, writeIntent } from "../attachments/intent";
-import { type Actor, recordAudit } from "../audit";
+import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
 import { lockHostInPool } from "../ipam/context";
@@ -35,8 +35,6 @@ export async function findLeakPool(ctx: ServiceContext, ref: string) {
   if (byPool) return byPool;
   return findPool(ctx.prisma, { poolId: network?.poolId ?? ref });
 }
-
-const label = (actor: Actor) => actor.name ?? actor.id ?? actor.type;
 
 /**
  * Releases a leaked address, safely. In ONE transaction (under the leak lock): re-runs the check for
@@ -152,7 +150,7 @@ export async function releaseLeak(
     const until = reusableAt(now, pool.cooldownSeconds);
     const updated = await tx.addressAllocation.updateMany({
       where: { id: alloc.id, releasedAt: null },
-      data: { releasedAt: now, reusableAt: until, releasedBy: label(actor), releaseReason: reason },
+      data: { releasedAt: now, reusableAt: until, releasedBy: actorLabel(actor), releaseReason: reason },
     });
     if (updated.count !== 1) throw conflict(`${address} was released meanwhile`, "address");
     await tx.$executeRaw`
@@ -177,7 +175,7 @@ export async function releaseLeak(
         reason,
         actorType: actor.type,
         actorId: actor.id,
-        releasedBy: label(actor),
+        releasedBy: actorLabel(actor),
         releasedAt: now,
         reusableAt: until,
         verification,
@@ -219,7 +217,7 @@ export async function releaseLeak(
             activeKey: null,
             liveStickyKey: null,
             serial,
-            error: `released as leaked by ${label(actor)}: ${reason}`.slice(0, 1000),
+            error: `released as leaked by ${actorLabel(actor)}: ${reason}`.slice(0, 1000),
           },
         }),
     });
@@ -315,7 +313,7 @@ export async function undoLeakRelease(
         WHERE "poolId" = ${rel.poolId} AND "index" = ${row.blockIndex}::numeric`;
       const updated = await tx.leakRelease.update({
         where: { id: rel.id },
-        data: { undoneAt: now, undoneBy: label(actor), undoReason: reason },
+        data: { undoneAt: now, undoneBy: actorLabel(actor), undoReason: reason },
       });
       const audit = {
         action: "leak.release_undo",

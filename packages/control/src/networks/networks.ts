@@ -8,14 +8,12 @@ import {
   defaultVxlanBridge,
   type Network,
 } from "@switchyard/protocol";
-import { type Actor, recordAudit } from "../audit";
+import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
 import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
 import { dropUnusedPool, findOrCreateSubnetPool } from "./pool";
 import { segmentClashOnAnyHost } from "./segments";
-
-const actorLabel = (actor: Actor): string => actor.name ?? actor.id ?? actor.type;
 
 function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
   const issue = error.issues[0];
