@@ -22,3 +22,10 @@ export const conflict = (message: string, field?: string, details?: Record<strin
   new DomainError("conflict", message, field, details);
 export const invalid = (message: string, field: string) =>
   new DomainError("validation_failed", message, field);
+
+/** The first issue of a failed zod parse as a 422 naming its field (services that parse their own input). */
+export function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join(".") || "body";
+  return new DomainError("validation_failed", `${field}: ${issue?.message ?? "invalid"}`, field);
+}

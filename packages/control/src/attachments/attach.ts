@@ -13,7 +13,7 @@ import {
 import { type Actor, actorLabel } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { networkProblem } from "../desired-state/build";
-import { DomainError, notFound } from "../errors";
+import { DomainError, notFound, validationError } from "../errors";
 import { allocateInOpenTransaction, findPool, isTransactionConflict, withRetry } from "../ipam";
 import { TX_OPTIONS } from "../ipam/tx";
 import { findNetwork } from "../networks/networks";
@@ -29,12 +29,6 @@ export interface AttachmentChange extends AttachmentOperation {
 
 /** Runs a transaction again when PostgreSQL aborted it for a deadlock or a serialization failure. */
 const retryTransaction = <T>(fn: () => Promise<T>): Promise<T> => withRetry(fn, 5, isTransactionConflict);
-
-function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join(".") || "body";
-  return new DomainError("validation_failed", `${field}: ${issue?.message ?? "invalid"}`, field);
-}
 
 /**
  * The container of an attach request. Text `docker:X` / `netns:X` says it; a bare name is the named

@@ -10,16 +10,10 @@ import {
 } from "@switchyard/protocol";
 import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { Db, ServiceContext } from "../context";
-import { DomainError, notFound } from "../errors";
+import { DomainError, notFound, validationError } from "../errors";
 import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
 import { dropUnusedPool, findOrCreateSubnetPool } from "./pool";
 import { segmentClashOnAnyHost } from "./segments";
-
-function validationError(error: { issues: { path: PropertyKey[]; message: string }[] }): DomainError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join(".") || "body";
-  return new DomainError("validation_failed", `${field}: ${issue?.message ?? "invalid"}`, field);
-}
 
 /** A network by id or name (not_found naming `field`). */
 export async function findNetwork(
