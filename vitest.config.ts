@@ -21,6 +21,7 @@ export default defineConfig({
       {
         test: {
           name: "int",
+          env: { VALIDATE_RESPONSES: "1" },
           include: ["{apps,packages}/*/test/**/*.int.test.ts"],
           exclude,
           globalSetup: ["packages/db/test/global-setup.ts", "scripts/bundle/vitest-setup.ts"],
@@ -31,6 +32,7 @@ export default defineConfig({
       {
         test: {
           name: "net",
+          env: { VALIDATE_RESPONSES: "1" },
           include: ["{apps,packages}/*/test/**/*.net.test.ts"],
           exclude,
           globalSetup: ["packages/db/test/global-setup.ts", "scripts/bundle/vitest-setup.ts"],

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { PROTOCOL_VERSION } from "@switchyard/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HubPort } from "../src/server/api/context";
+import { type HubPort, noopHub } from "../src/server/api/context";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 
 let db: TestDatabase;
@@ -12,6 +12,7 @@ let clock = new Date("2026-03-01T12:00:00Z");
 const HOUR = 3_600_000;
 const hubCalls: string[] = [];
 const hub: HubPort = {
+  ...noopHub,
   hostChanged: (host) => hubCalls.push(`changed:${host.name}:${host.status}`),
   inventoryChanged: (hostId) => hubCalls.push(`inventory:${hostId}`),
   disconnectHost: (hostId) => hubCalls.push(`disconnect:${hostId}`),
@@ -77,7 +78,13 @@ beforeAll(async () => {
     logger: pino({ level: "silent" }),
     hub,
     version: "test",
-    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false, publicUrl: null },
+    config: {
+      sessionTtlMs: HOUR,
+      enrollmentTtlMs: HOUR,
+      cookieSecure: false,
+      validateResponses: true,
+      publicUrl: null,
+    },
   });
   const ctx = { prisma: db.prisma, now: () => clock };
   await createUser(ctx, { email: "admin@example.com", password: "admin-pw-1", role: "admin" });

@@ -16,7 +16,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FetchFn } from "../../cli/src/api";
 import { invoke, loggedIn } from "../../cli/test/helpers";
-import type { HubPort } from "../src/server/api/context";
+import { type HubPort, noopHub } from "../src/server/api/context";
 import { createApiHandler } from "../src/server/api/handler";
 
 let db: TestDatabase;
@@ -30,6 +30,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   const services = { prisma: db.prisma, now: () => new Date() };
   const hub: HubPort = {
+    ...noopHub,
     hostChanged: () => {},
     inventoryChanged: () => {},
     disconnectHost: () => {},
@@ -71,7 +72,7 @@ beforeAll(async () => {
     logger: pino({ level: "silent" }),
     hub,
     version: "test",
-    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false },
+    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false, validateResponses: true },
   });
   fetch = (url, init) => api(new Request(url, init));
   const user = await createUser(services, {

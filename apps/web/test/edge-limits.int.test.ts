@@ -3,6 +3,7 @@
 import { request as httpRequest } from "node:http";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { noopHub } from "../src/server/api/context";
 import { createApiHandler } from "../src/server/api/handler";
 import { createLogger } from "../src/server/logger";
 import { createAdminToken } from "./support/api";
@@ -84,14 +85,9 @@ it("/health hides the database's error text from anonymous callers, not from a s
   const api = createApiHandler({
     prisma: failing,
     now: () => new Date(),
-    config: { sessionTtlMs: 60_000, enrollmentTtlMs: 60_000, cookieSecure: false },
+    config: { sessionTtlMs: 60_000, enrollmentTtlMs: 60_000, cookieSecure: false, validateResponses: true },
     logger: createLogger({ logLevel: "silent" }),
-    hub: {
-      hostChanged: () => {},
-      inventoryChanged: () => {},
-      disconnectHost: () => {},
-      disconnectCredential: () => {},
-    },
+    hub: noopHub,
     version: "test",
   });
   const anonymous = await api(new Request("http://localhost/api/v1/health"));

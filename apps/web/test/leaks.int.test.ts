@@ -19,7 +19,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FetchFn } from "../../cli/src/api";
 import { invoke, loggedIn } from "../../cli/test/helpers";
-import type { HubPort } from "../src/server/api/context";
+import { type HubPort, noopHub } from "../src/server/api/context";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 
 let db: TestDatabase;
@@ -33,6 +33,7 @@ const tick = (ms: number) => {
 };
 const calls: string[] = [];
 const hub: HubPort = {
+  ...noopHub,
   hostChanged: () => {},
   inventoryChanged: () => {},
   disconnectHost: () => {},
@@ -105,6 +106,7 @@ beforeAll(async () => {
       sessionTtlMs: 3_600_000,
       enrollmentTtlMs: 3_600_000,
       cookieSecure: false,
+      validateResponses: true,
       leaks: { graceMs: 0, hostOfflineGraceMs: 60_000, webhookUrl: null },
     },
   });

@@ -44,7 +44,7 @@ beforeAll(async () => {
     logger: pino({ level: "silent" }),
     hub: noopHub,
     version: "test",
-    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false },
+    config: { sessionTtlMs: HOUR, enrollmentTtlMs: HOUR, cookieSecure: false, validateResponses: true },
   });
   const ctx = { prisma: db.prisma, now: () => new Date() };
   await createUser(ctx, { email: "admin@example.com", password: "admin-pw-1", role: "admin" });

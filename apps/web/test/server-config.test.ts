@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Router, route } from "../src/server/api/router";
+import { type Method, Router } from "../src/server/api/router";
 import { ConfigError, loadConfig, parseDuration } from "../src/server/config";
 
 describe("config", () => {
@@ -64,6 +64,7 @@ describe("config", () => {
 
 describe("router", () => {
   const ok = async () => new Response("ok");
+  const route = (method: Method, path: string, handler: typeof ok) => ({ method, path, handler });
   const router = new Router([
     route("GET", "/api/v1/hosts", ok),
     route("GET", "/api/v1/hosts/:id", ok),

@@ -41,6 +41,13 @@ export const ACTIVE_ATTACHMENT_STATUSES = ["pending", "applied", "failed", "deta
 /** Statuses of an attachment its host should have (its desired state lists the endpoint). */
 export const WANTED_ATTACHMENT_STATUSES = ["pending", "applied", "failed"] as const;
 
+/** An attach's retry key (body `idempotencyKey` or the `Idempotency-Key` header). */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+
 /**
  * POST /api/v1/attachments. `host` and `network` are ids or names; `container` an object
  * `{ runtime, ref }` or text (see containerTextSchema). `address` asks IPAM for that exact address;
@@ -62,12 +69,7 @@ export const attachBodySchema = z.object({
    * Makes the request safe to retry: the same key (per caller) with the same body returns the first
    * attempt's attachment instead of a second one. REST also takes it as the `Idempotency-Key` header.
    */
-  idempotencyKey: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[\x21-\x7e]+$/, "idempotencyKey: printable ASCII without spaces")
-    .optional(),
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 export type AttachBody = z.output<typeof attachBodySchema>;
 export type AttachInput = z.input<typeof attachBodySchema>;
@@ -110,6 +112,16 @@ export type Attachment = z.infer<typeof attachmentSchema>;
 /** GET /api/v1/attachments?host=&network=&status=&all=true (detached ones only with all=true). */
 export const attachmentListSchema = z.object({ attachments: z.array(attachmentSchema) });
 export type AttachmentList = z.infer<typeof attachmentListSchema>;
+
+/** `GET /attachments`; `all=true` adds detached history. */
+export const attachmentListQuerySchema = z.object({
+  host: z.string().min(1).optional(),
+  network: z.string().min(1).optional(),
+  status: attachmentStatusSchema.optional(),
+  all: z.enum(["true", "false"]).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+export type AttachmentListQuery = z.infer<typeof attachmentListQuerySchema>;
 
 /** 201 of POST /api/v1/attachments and 202 of DELETE /api/v1/attachments/:id. */
 export const attachmentOperationSchema = z.object({

@@ -34,3 +34,9 @@ export type ApiTokenInfo = z.infer<typeof apiTokenSchema>;
 /** Returned once, at creation: the secret is never shown again. */
 export const createdApiTokenSchema = apiTokenSchema.extend({ token: z.string() });
 export type CreatedApiToken = z.infer<typeof createdApiTokenSchema>;
+
+export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
+
+export const signInResponseSchema = z.object({ user: userSchema });
+/** sign-out always answers this, session or not. */
+export const okSchema = z.object({ ok: z.literal(true) });

@@ -26,6 +26,8 @@ export type HostSummary = z.infer<typeof hostSummarySchema>;
 
 /** GET /api/v1/hosts */
 export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
+
+export const revokeHostBodySchema = z.object({ reason: z.string().max(500).optional() });
 export type HostList = z.infer<typeof hostListSchema>;
 
 export const hostDetailSchema = hostSummarySchema.extend({

@@ -1,4 +1,5 @@
 export * from "./agent";
+export * from "./api";
 export * from "./attachments";
 export * from "./auth";
 export * from "./desired-state";

@@ -195,6 +195,16 @@ export type Allocation = z.infer<typeof allocationSchema>;
 export const releaseBodySchema = z.object({ reason: reasonSchema });
 export type ReleaseBody = z.infer<typeof releaseBodySchema>;
 
+export const poolListSchema = z.object({ pools: z.array(poolSummarySchema) });
+export const allocationListSchema = z.object({ allocations: z.array(allocationSchema) });
+
+/** `GET /pools/:id/allocations`: "held" (default) is active and cooling down; "all" is history too. */
+export const allocationListQuerySchema = z.object({
+  state: z.enum(["held", "all"]).default("held"),
+  hostId: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+
 /** True when `text` parses as an address (for path parameters). */
 export function isAddressText(text: string): boolean {
   try {

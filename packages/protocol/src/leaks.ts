@@ -93,6 +93,21 @@ export const leakFindingSchema = z.object({
 export type LeakFinding = z.infer<typeof leakFindingSchema>;
 
 /** GET /api/v1/leaks: open findings (?state=live: open and pending; pending|resolved|released|all). */
+/** `GET /leaks?state=`: "live" (default) is open + pending. */
+export const leakListStateSchema = z.enum(["live", "pending", "open", "resolved", "released", "all"]);
+export type LeakListState = z.infer<typeof leakListStateSchema>;
+export const leakListQuerySchema = z.object({
+  state: leakListStateSchema.default("live"),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
+export type LeakListQuery = z.infer<typeof leakListQuerySchema>;
+
+/** `GET /ipam/history?pool=&address=`. */
+export const addressHistoryQuerySchema = z.object({
+  pool: z.string().min(1, "pool is required"),
+  address: z.string().min(1, "address is required"),
+});
+
 export const leakListSchema = z.object({
   findings: z.array(leakFindingSchema),
   open: z.number().int(),

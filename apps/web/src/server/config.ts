@@ -98,6 +98,8 @@ const envSchema = z.object({
   SOCKET_ADAPTER: z.enum(["postgres", "memory"]).default("postgres"),
   /** How often blocks left empty past their pool's grace period are returned to the pool. */
   IPAM_BLOCK_SWEEP_INTERVAL: duration("30s"),
+  /** Check every API success body against its contract (a mismatch is a 500); the test suites turn it on. */
+  VALIDATE_RESPONSES: bool(false),
   /** How often the leak check runs (one replica at a time, Postgres advisory lock). */
   LEAK_CHECK_INTERVAL: duration("30s"),
   /** How often a browser socket's session or API token is checked again (sign-out and revocation close it at once). */
@@ -132,6 +134,7 @@ export interface Config {
   nextDev: boolean;
   socketAdapter: "postgres" | "memory";
   ipamBlockSweepIntervalMs: number;
+  validateResponses: boolean;
   leakCheckIntervalMs: number;
   uiRecheckIntervalMs: number;
   leakGraceMs: number;
@@ -182,6 +185,7 @@ export function loadConfig(
     nextDev: flag(e.NEXT_DEV, e.NODE_ENV !== "production"),
     socketAdapter: e.SOCKET_ADAPTER,
     ipamBlockSweepIntervalMs: e.IPAM_BLOCK_SWEEP_INTERVAL,
+    validateResponses: e.VALIDATE_RESPONSES,
     leakCheckIntervalMs: e.LEAK_CHECK_INTERVAL,
     uiRecheckIntervalMs: e.UI_RECHECK_INTERVAL,
     leakGraceMs: e.LEAK_GRACE,

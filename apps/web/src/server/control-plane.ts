@@ -183,6 +183,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         cookieSecure: config.cookieSecure,
         publicUrl: config.publicUrl,
         leaks: leakSettings,
+        validateResponses: config.validateResponses,
       },
     });
 

@@ -1,6 +1,7 @@
 import type { Prisma } from "@switchyard/db";
-import type { LeakCheckResult, LeakFinding, LeakWebhookPayload } from "@switchyard/protocol";
+import type { LeakCheckResult, LeakFinding, LeakListState, LeakWebhookPayload } from "@switchyard/protocol";
 import type { Db, ServiceContext } from "../context";
+import { notFound } from "../errors";
 import { findingDtos } from "./dto";
 import { findLeaks, type RawFinding } from "./find";
 import { loadCheckInput } from "./load";
@@ -190,7 +191,7 @@ async function queueWebhooks(tx: Db, ids: readonly string[], url: string, now: D
 /** Open findings (or another state), newest first. */
 export async function listLeaks(
   ctx: ServiceContext,
-  query: { state?: "pending" | "open" | "resolved" | "released" | "all" | "live"; limit?: number } = {},
+  query: { state?: LeakListState; limit?: number | undefined } = {},
 ) {
   const state = query.state ?? "live";
   const where =
@@ -223,9 +224,9 @@ export async function leakCounts(db: Db): Promise<{ open: number; pending: numbe
   return { open: n("open"), pending: n("pending") };
 }
 
-export async function getLeak(ctx: ServiceContext, id: string): Promise<LeakFinding | null> {
+export async function getLeak(ctx: ServiceContext, id: string): Promise<LeakFinding> {
   const row = await ctx.prisma.leakFinding.findUnique({ where: { id } });
-  if (!row) return null;
-  const [dto] = await findingDtos(ctx.prisma, [row]);
-  return dto ?? null;
+  const [dto] = row ? await findingDtos(ctx.prisma, [row]) : [];
+  if (!dto) throw notFound(`finding ${id}`, "id");
+  return dto;
 }

@@ -15,7 +15,7 @@ export { addressHistory } from "./history";
 export { loadCheckInput } from "./load";
 export { LEAK_LOCK_KEY } from "./lock";
 export { renderLeakMetrics } from "./metrics";
-export { planLeakProbe, recordLeakProbe } from "./probe";
+export { type ProbeHost, probeLeak } from "./probe";
 export { type LeakReleaseChange, releaseLeak, releaseLeaks, undoLeakRelease } from "./release";
 export { defaultLeakSettings, type LeakSettings } from "./settings";
 export { deliverWebhooks, type WebhookOptions, type WebhookRunResult, webhookBackoff } from "./webhook";

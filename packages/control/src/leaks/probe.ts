@@ -1,9 +1,43 @@
-import type { LeakProbeResult, ProbeRequest } from "@switchyard/protocol";
+import type { LeakFinding, LeakProbeResult, ProbeAck, ProbeRequest } from "@switchyard/protocol";
 import type { ServiceContext } from "../context";
 import { DomainError, notFound } from "../errors";
+import { getLeak } from "./check";
+
+/** Asks the host's agent (through whichever replica holds its socket); rejects when it is not connected. */
+export type ProbeHost = (hostId: string, request: ProbeRequest) => Promise<ProbeAck>;
+
+/**
+ * Duplicate-address detection for a finding from its host (arping -D on the network's interface):
+ * the result is stored on the finding, which is returned.
+ */
+export async function probeLeak(
+  ctx: ServiceContext,
+  findingId: string,
+  probeHost: ProbeHost,
+): Promise<LeakFinding> {
+  const plan = await planLeakProbe(ctx, findingId);
+  let ack: ProbeAck;
+  try {
+    ack = await probeHost(plan.hostId, plan.request);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new DomainError("conflict", `cannot probe from the host: ${why}`, "id");
+  }
+  const result: LeakProbeResult = {
+    at: ctx.now().toISOString(),
+    iface: plan.request.iface,
+    address: plan.request.address,
+    answered: ack.ok ? ack.answered : false,
+    macs: ack.ok ? ack.macs : [],
+    output: ack.ok ? ack.output : "",
+    error: ack.ok ? null : ack.error,
+  };
+  await ctx.prisma.leakFinding.update({ where: { id: findingId }, data: { probe: result } });
+  return getLeak(ctx, findingId);
+}
 
 /** What to probe for a finding: its host, the address, and the host-side interface on the network. */
-export async function planLeakProbe(
+async function planLeakProbe(
   ctx: ServiceContext,
   findingId: string,
 ): Promise<{ hostId: string; request: ProbeRequest }> {
@@ -37,12 +71,4 @@ export async function planLeakProbe(
     hostId: f.hostId,
     request: { address: f.address, iface, count: 2, timeoutMs: 5_000, ...(vlan ? { vlan } : {}) },
   };
-}
-
-export async function recordLeakProbe(
-  ctx: ServiceContext,
-  findingId: string,
-  result: LeakProbeResult,
-): Promise<void> {
-  await ctx.prisma.leakFinding.update({ where: { id: findingId }, data: { probe: result } });
 }

@@ -29,22 +29,28 @@ export interface HubPort {
   /** Drop the browser sockets opened with this session or API token, on every replica. */
   disconnectCredential(credentialId: string): void;
   /** The hosts' desired serials changed: push their desired state to their agents (any replica). */
-  desiredStateChanged?(hostIds: readonly string[]): void;
+  desiredStateChanged(hostIds: readonly string[]): void;
   /** Tell browsers attachments / operations changed. */
-  ledgerChanged?(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
+  ledgerChanged(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
   /** Tell browsers a network was created (network) or deleted (null). */
-  networkChanged?(networkId: string, network: Network | null): void;
+  networkChanged(networkId: string, network: Network | null): void;
   /** Tell browsers leak findings changed (raised, resolved, released, probed). */
-  leaksChanged?(changedIds: readonly string[]): void;
+  leaksChanged(changedIds: readonly string[]): void;
   /** Ask the host's agent (any replica) to probe an address (arping -D); rejects when it is not connected. */
-  probeHost?(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
+  probeHost(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
 }
 
+/** For an API without live sockets (tests, tools): broadcasts go nowhere, a probe finds no agent. */
 export const noopHub: HubPort = {
   hostChanged: () => {},
   inventoryChanged: () => {},
   disconnectHost: () => {},
   disconnectCredential: () => {},
+  desiredStateChanged: () => {},
+  ledgerChanged: () => {},
+  networkChanged: () => {},
+  leaksChanged: () => {},
+  probeHost: () => Promise.reject(new Error("no agent hub in this process")),
 };
 
 interface ApiConfig {
@@ -55,6 +61,8 @@ interface ApiConfig {
   publicUrl?: string | null;
   /** Leak check settings (LEAK_GRACE, HOST_OFFLINE_GRACE, LEAK_WEBHOOK_URL); defaults when omitted. */
   leaks?: { graceMs: number; hostOfflineGraceMs: number; webhookUrl: string | null };
+  /** Check every success body against its contract's schema (VALIDATE_RESPONSES; on in the test suites). */
+  validateResponses?: boolean;
 }
 
 export interface ApiDeps {

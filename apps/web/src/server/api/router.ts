@@ -1,3 +1,4 @@
+import type { AnyApiRoute } from "@switchyard/protocol";
 import type { RequestContext } from "./context";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -8,24 +9,28 @@ export interface Route {
   /** e.g. "/api/v1/hosts/:id" */
   path: string;
   handler: Handler;
+  /** The protocol contract it implements (see implement.ts). */
+  contract: AnyApiRoute;
 }
 
-export const route = (method: Method, path: string, handler: Handler): Route => ({ method, path, handler });
-
-interface CompiledRoute extends Route {
-  segments: string[];
+/** What the router needs of a route. */
+interface RouteLike {
+  method: Method;
+  path: string;
 }
 
-export type Match =
-  | { kind: "found"; route: Route; params: Record<string, string> }
+type Compiled<R> = R & { segments: string[] };
+
+export type Match<R extends RouteLike = Route> =
+  | { kind: "found"; route: R; params: Record<string, string> }
   | { kind: "method_not_allowed"; allowed: Method[] }
   | { kind: "not_found" };
 
 /** A tiny path router: literal segments and `:param` segments, nothing else. */
-export class Router {
-  private readonly compiled: CompiledRoute[];
+export class Router<R extends RouteLike = Route> {
+  private readonly compiled: Compiled<R>[];
 
-  constructor(routes: readonly Route[]) {
+  constructor(routes: readonly R[]) {
     this.compiled = routes.map((r) => ({ ...r, segments: split(r.path) }));
     const seen = new Set<string>();
     for (const r of this.compiled) {
@@ -35,11 +40,11 @@ export class Router {
     }
   }
 
-  match(method: string, pathname: string): Match {
+  match(method: string, pathname: string): Match<R> {
     const parts = split(pathname);
     const allowed: Method[] = [];
     // Literal segments win over parameters: try routes with fewer params first.
-    let best: { route: CompiledRoute; params: Record<string, string>; paramCount: number } | null = null;
+    let best: { route: Compiled<R>; params: Record<string, string>; paramCount: number } | null = null;
     for (const r of this.compiled) {
       const params = matchSegments(r.segments, parts);
       if (!params) continue;

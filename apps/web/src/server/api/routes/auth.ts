@@ -10,23 +10,26 @@ import {
   toUserDto,
   verifyCredentials,
 } from "@switchyard/control";
-import { signInBodySchema } from "@switchyard/protocol";
-import { isCrossSite } from "../context";
+import { apiRoutes } from "@switchyard/protocol";
+import { isCrossSite, type RequestContext } from "../context";
 import { parseCookies, serializeCookie } from "../cookies";
-import { json, parseBody } from "../http";
-import { type Route, route } from "../router";
+import { implement, Reply } from "../implement";
+import type { Route } from "../router";
 
 /** Password checks of this process: two at a time (the machine's cores), 64 waiting, the rest a 429. */
 const hashes = new HashLimiter(2, 64);
 
+const refuseCrossSite = ({ request, deps }: RequestContext, what: string) => {
+  if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
+    throw new DomainError("forbidden", `cross-site ${what} refused`);
+  }
+};
+
 export const authRoutes: Route[] = [
-  /** Body signInBodySchema; sets the sy_session cookie; returns { user }. */
-  route("POST", "/api/v1/auth/sign-in", async ({ request, deps, services, clientAddress }) => {
-    if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
-      throw new DomainError("forbidden", "cross-site sign-in refused");
-    }
-    const body = await parseBody(request, signInBodySchema);
-    const keys = { email: body.email, clientAddress };
+  implement(apiRoutes.signIn, async (ctx, { body }) => {
+    refuseCrossSite(ctx, "sign-in");
+    const { services, deps } = ctx;
+    const keys = { email: body.email, clientAddress: ctx.clientAddress };
     await assertSignInAllowed(services, keys);
     // Checked again once a hash slot is free: failures recorded while this one waited may lock it.
     const user = await hashes
@@ -45,28 +48,21 @@ export const authRoutes: Route[] = [
       maxAgeSeconds: deps.config.sessionTtlMs / 1000,
       secure: deps.config.cookieSecure,
     });
-    return json({ user: toUserDto(user) }, 200, { "set-cookie": cookie });
+    return new Reply({ user: toUserDto(user) }, { "set-cookie": cookie });
   }),
 
-  /** Ends the cookie's session (if any) and clears the cookie. Always { ok: true }. */
-  route("POST", "/api/v1/auth/sign-out", async ({ request, deps, services }) => {
+  implement(apiRoutes.signOut, async (ctx) => {
     // Another site must not be able to sign the user out either.
-    if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
-      throw new DomainError("forbidden", "cross-site sign-out refused");
-    }
-    const token = parseCookies(request.headers.get("cookie")).get(SESSION_COOKIE);
-    const ended = token ? await deleteSession(services, token) : null;
-    if (ended) deps.hub.disconnectCredential(ended);
+    refuseCrossSite(ctx, "sign-out");
+    const token = parseCookies(ctx.request.headers.get("cookie")).get(SESSION_COOKIE);
+    const ended = token ? await deleteSession(ctx.services, token) : null;
+    if (ended) ctx.deps.hub.disconnectCredential(ended);
     const cookie = serializeCookie(SESSION_COOKIE, "", {
       maxAgeSeconds: 0,
-      secure: deps.config.cookieSecure,
+      secure: ctx.deps.config.cookieSecure,
     });
-    return json({ ok: true }, 200, { "set-cookie": cookie });
+    return new Reply({ ok: true as const }, { "set-cookie": cookie });
   }),
 
-  /** The signed-in user (protocol userSchema). */
-  route("GET", "/api/v1/auth/me", async (ctx) => {
-    const principal = await ctx.principal();
-    return json(principal.user);
-  }),
+  implement(apiRoutes.me, async (_ctx, { principal }) => principal.user),
 ];

@@ -2,22 +2,21 @@ import type { Route } from "../router";
 import { agentRoutes } from "./agent";
 import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
-import { eventRoutes } from "./events";
-import { healthRoutes } from "./health";
 import { hostRoutes } from "./hosts";
 import { leakRoutes } from "./leaks";
-import { metricsRoutes } from "./metrics";
 import { networkRoutes } from "./networks";
 import { operationRoutes } from "./operations";
 import { poolRoutes } from "./pools";
+import { systemRoutes } from "./system";
 import { tokenRoutes } from "./tokens";
 
 /**
- * Every /api/v1 route. A new module exports `xxxRoutes: Route[]` (see hosts.ts for the style:
- * parse with the protocol schema, authorize, call one service, return json) and is added here.
+ * Every /api/v1 route: one `implement(apiRoutes.x, handler)` per entry of the protocol's contract
+ * table (packages/protocol/src/api/routes.ts). A new endpoint is an entry there and a handler here
+ * (parse and authorize come from the entry; the handler calls one service).
  */
 export const routes: Route[] = [
-  ...healthRoutes,
+  ...systemRoutes,
   ...authRoutes,
   ...tokenRoutes,
   ...hostRoutes,
@@ -26,7 +25,5 @@ export const routes: Route[] = [
   ...networkRoutes,
   ...attachmentRoutes,
   ...operationRoutes,
-  ...eventRoutes,
   ...leakRoutes,
-  ...metricsRoutes,
 ];

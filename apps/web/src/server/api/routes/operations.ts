@@ -1,19 +1,16 @@
-import { getOperation, listOperations } from "@switchyard/control";
-import { operationListQuerySchema } from "@switchyard/protocol";
-import { json, parseQuery } from "../http";
-import { type Route, route } from "../router";
+import { getOperation, listOperations, listReconcileEvents } from "@switchyard/control";
+import { apiRoutes } from "@switchyard/protocol";
+import { implement } from "../implement";
+import type { Route } from "../router";
 
 export const operationRoutes: Route[] = [
-  /** { operations: Operation[] }, latest first; ?host=&network=&attachment=&status=&kind=&limit=. */
-  route("GET", "/api/v1/operations", async (ctx) => {
-    await ctx.principal();
-    const q = parseQuery(ctx.url, operationListQuerySchema);
-    return json({ operations: await listOperations(ctx.services, q) });
-  }),
+  implement(apiRoutes.listOperations, async (ctx, { query }) => ({
+    operations: await listOperations(ctx.services, query),
+  })),
 
-  /** Operation. */
-  route("GET", "/api/v1/operations/:id", async (ctx) => {
-    await ctx.principal();
-    return json(await getOperation(ctx.services, ctx.params.id ?? ""));
-  }),
+  implement(apiRoutes.getOperation, (ctx, { params }) => getOperation(ctx.services, params.id)),
+
+  implement(apiRoutes.listEvents, async (ctx, { query }) => ({
+    events: await listReconcileEvents(ctx.services, query),
+  })),
 ];

@@ -1,0 +1,4 @@
+export * from "./define";
+export * from "./openapi";
+export * from "./request";
+export * from "./routes";
