@@ -1,12 +1,6 @@
-import {
-  type AttachInput,
-  type Attachment,
-  type AttachmentOperation,
-  attachmentListSchema,
-  attachmentOperationSchema,
-} from "@switchyard/protocol";
+import { type AttachInput, type Attachment, type AttachmentOperation, apiRoutes } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { fetchJson } from "../api/fetch-json";
+import { callApi } from "../api/fetch-json";
 
 /** Which attachments a list shows: by network and/or host (id or name); detached ones only with `all`. */
 export interface AttachmentFilter {
@@ -21,31 +15,26 @@ export const attachmentKeys = {
   list: (filter: AttachmentFilter) => ["attachments", "list", filter] as const,
 };
 
-function listPath(filter: AttachmentFilter): string {
-  const params = new URLSearchParams();
-  if (filter.network) params.set("network", filter.network);
-  if (filter.host) params.set("host", filter.host);
-  if (filter.all) params.set("all", "true");
-  const query = params.toString();
-  return query ? `/api/v1/attachments?${query}` : "/api/v1/attachments";
-}
-
 export function attachmentsQuery(filter: AttachmentFilter = {}) {
   return queryOptions({
     queryKey: attachmentKeys.list(filter),
-    queryFn: async () => (await fetchJson(listPath(filter), attachmentListSchema)).attachments,
+    queryFn: async () => {
+      const query = {
+        network: filter.network,
+        host: filter.host,
+        all: filter.all ? ("true" as const) : undefined,
+      };
+      return (await callApi(apiRoutes.listAttachments, { query })).attachments;
+    },
   });
 }
 
 export function attach(body: AttachInput): Promise<AttachmentOperation> {
-  return fetchJson("/api/v1/attachments", attachmentOperationSchema, { method: "POST", body });
+  return callApi(apiRoutes.attach, { body });
 }
 
 export function detach(id: string, reason?: string): Promise<AttachmentOperation> {
-  return fetchJson(`/api/v1/attachments/${encodeURIComponent(id)}`, attachmentOperationSchema, {
-    method: "DELETE",
-    ...(reason ? { body: { reason } } : {}),
-  });
+  return callApi(apiRoutes.detach, { params: { id }, body: reason ? { reason } : {} });
 }
 
 /** Attachments that still hold their slot (the server's list leaves detached ones out). */

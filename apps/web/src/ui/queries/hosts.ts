@@ -1,31 +1,26 @@
-import {
-  type CreateHostBody,
-  createdHostSchema,
-  hostDetailSchema,
-  hostListSchema,
-} from "@switchyard/protocol";
+import { apiRoutes, type CreateHostBody } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { fetchJson, sendCommand } from "../api/fetch-json";
+import { callApi } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";
 
 export function hostsQuery() {
   return queryOptions({
     queryKey: queryKeys.hostList,
-    queryFn: async () => (await fetchJson("/api/v1/hosts", hostListSchema)).hosts,
+    queryFn: async () => (await callApi(apiRoutes.listHosts)).hosts,
   });
 }
 
 export function hostQuery(id: string) {
   return queryOptions({
     queryKey: queryKeys.host(id),
-    queryFn: () => fetchJson(`/api/v1/hosts/${encodeURIComponent(id)}`, hostDetailSchema),
+    queryFn: () => callApi(apiRoutes.getHost, { params: { id } }),
   });
 }
 
 export function createHost(body: CreateHostBody) {
-  return fetchJson("/api/v1/hosts", createdHostSchema, { method: "POST", body });
+  return callApi(apiRoutes.createHost, { body });
 }
 
-export function revokeHost(id: string): Promise<void> {
-  return sendCommand(`/api/v1/hosts/${encodeURIComponent(id)}/revoke`);
+export async function revokeHost(id: string): Promise<void> {
+  await callApi(apiRoutes.revokeHost, { params: { id }, body: {} });
 }

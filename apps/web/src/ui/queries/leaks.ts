@@ -1,16 +1,6 @@
-import {
-  addressHistorySchema,
-  type LeakReleaseItem,
-  leakCheckResultSchema,
-  leakFindingSchema,
-  leakListSchema,
-  leakReleaseRecordSchema,
-  leakReleaseResponseSchema,
-} from "@switchyard/protocol";
+import { apiRoutes, type LeakListState, type LeakReleaseItem } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { fetchJson } from "../api/fetch-json";
-
-export type LeakListState = "live" | "open" | "pending" | "resolved" | "released" | "all";
+import { callApi } from "../api/fetch-json";
 
 export const leakKeys = {
   all: ["leaks"] as const,
@@ -21,31 +11,23 @@ export const leakKeys = {
 export function leaksQuery(state: LeakListState = "live") {
   return queryOptions({
     queryKey: leakKeys.list(state),
-    queryFn: () => fetchJson(`/api/v1/leaks?state=${state}`, leakListSchema),
+    queryFn: () => callApi(apiRoutes.listLeaks, { query: { state } }),
   });
 }
 
 export function addressHistoryQuery(pool: string, address: string) {
   return queryOptions({
     queryKey: leakKeys.history(pool, address),
-    queryFn: () =>
-      fetchJson(
-        `/api/v1/ipam/history?${new URLSearchParams({ pool, address }).toString()}`,
-        addressHistorySchema,
-      ),
+    queryFn: () => callApi(apiRoutes.addressHistory, { query: { pool, address } }),
   });
 }
 
-export const runLeakCheck = () => fetchJson("/api/v1/leaks/check", leakCheckResultSchema, { method: "POST" });
+export const runLeakCheck = () => callApi(apiRoutes.runLeakCheck);
 
 export const releaseLeaks = (items: LeakReleaseItem[], reason: string) =>
-  fetchJson("/api/v1/leaks/release", leakReleaseResponseSchema, { method: "POST", body: { items, reason } });
+  callApi(apiRoutes.releaseLeaks, { body: { items, reason } });
 
-export const probeLeak = (id: string) =>
-  fetchJson(`/api/v1/leaks/${encodeURIComponent(id)}/probe`, leakFindingSchema, { method: "POST" });
+export const probeLeak = (id: string) => callApi(apiRoutes.probeLeak, { params: { id } });
 
 export const undoLeakRelease = (id: string, reason?: string) =>
-  fetchJson(`/api/v1/leaks/release/${encodeURIComponent(id)}/undo`, leakReleaseRecordSchema, {
-    method: "POST",
-    body: reason ? { reason } : {},
-  });
+  callApi(apiRoutes.undoLeakRelease, { params: { id }, body: reason ? { reason } : {} });

@@ -1,20 +1,20 @@
-import { type SignInBody, userSchema } from "@switchyard/protocol";
+import { apiRoutes, type SignInBody } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { fetchJson, sendCommand } from "../api/fetch-json";
+import { callApi } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";
 
 export function meQuery() {
   return queryOptions({
     queryKey: queryKeys.me,
-    queryFn: () => fetchJson("/api/v1/auth/me", userSchema),
+    queryFn: () => callApi(apiRoutes.me),
     staleTime: 60_000,
   });
 }
 
-export function signIn(body: SignInBody): Promise<void> {
-  return sendCommand("/api/v1/auth/sign-in", { body });
+export async function signIn(body: SignInBody): Promise<void> {
+  await callApi(apiRoutes.signIn, { body });
 }
 
-export function signOut(): Promise<void> {
-  return sendCommand("/api/v1/auth/sign-out");
+export async function signOut(): Promise<void> {
+  await callApi(apiRoutes.signOut);
 }

@@ -1,11 +1,6 @@
-import {
-  type CreateNetworkInput,
-  type Network,
-  networkListSchema,
-  networkSchema,
-} from "@switchyard/protocol";
+import { apiRoutes, type CreateNetworkInput, type Network } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { fetchJson, sendCommand } from "../api/fetch-json";
+import { callApi } from "../api/fetch-json";
 
 export const networkKeys = {
   all: ["networks"] as const,
@@ -16,7 +11,7 @@ export const networkKeys = {
 export function networksQuery() {
   return queryOptions({
     queryKey: networkKeys.list,
-    queryFn: async () => (await fetchJson("/api/v1/networks", networkListSchema)).networks,
+    queryFn: async () => (await callApi(apiRoutes.listNetworks)).networks,
   });
 }
 
@@ -24,20 +19,17 @@ export function networksQuery() {
 export function networkQuery(id: string) {
   return queryOptions({
     queryKey: networkKeys.detail(id),
-    queryFn: () => fetchJson(`/api/v1/networks/${encodeURIComponent(id)}`, networkSchema),
+    queryFn: () => callApi(apiRoutes.getNetwork, { params: { id } }),
   });
 }
 
 export function createNetwork(body: CreateNetworkInput): Promise<Network> {
-  return fetchJson("/api/v1/networks", networkSchema, { method: "POST", body });
+  return callApi(apiRoutes.createNetwork, { body });
 }
 
 /** The server refuses with 409 while the network still has attachments. */
-export function deleteNetwork(id: string, reason?: string): Promise<void> {
-  return sendCommand(`/api/v1/networks/${encodeURIComponent(id)}`, {
-    method: "DELETE",
-    ...(reason ? { body: { reason } } : {}),
-  });
+export async function deleteNetwork(id: string, reason?: string): Promise<void> {
+  await callApi(apiRoutes.deleteNetwork, { params: { id }, body: reason ? { reason } : {} });
 }
 
 /** network:changed: replaces or adds the network, or removes it when deleted (`network` null). */

@@ -1,12 +1,11 @@
 import {
+  apiRoutes,
   FINISHED_OPERATION_STATUSES,
   type Operation,
   type OperationStatus,
-  operationListSchema,
-  operationSchema,
 } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { fetchJson } from "../api/fetch-json";
+import { callApi } from "../api/fetch-json";
 
 export interface OperationFilter {
   status?: OperationStatus;
@@ -24,21 +23,13 @@ export const operationKeys = {
   detail: (id: string) => ["operations", "detail", id] as const,
 };
 
-function listPath(filter: OperationFilter): string {
-  const params = new URLSearchParams();
-  for (const key of ["status", "host", "network", "attachment"] as const) {
-    const value = filter[key];
-    if (value) params.set(key, value);
-  }
-  params.set("limit", String(OPERATIONS_PAGE_SIZE));
-  return `/api/v1/operations?${params.toString()}`;
-}
-
 /** The ledger, newest first. */
 export function operationsQuery(filter: OperationFilter = {}) {
   return queryOptions({
     queryKey: operationKeys.list(filter),
-    queryFn: async () => (await fetchJson(listPath(filter), operationListSchema)).operations,
+    queryFn: async () =>
+      (await callApi(apiRoutes.listOperations, { query: { ...filter, limit: OPERATIONS_PAGE_SIZE } }))
+        .operations,
   });
 }
 
@@ -49,7 +40,7 @@ export function operationsQuery(filter: OperationFilter = {}) {
 export function operationQuery(id: string) {
   return queryOptions({
     queryKey: operationKeys.detail(id),
-    queryFn: () => fetchJson(`/api/v1/operations/${encodeURIComponent(id)}`, operationSchema),
+    queryFn: () => callApi(apiRoutes.getOperation, { params: { id } }),
     refetchInterval: (query) => {
       const status = query.state.data?.status;
       return status && isFinished(status) ? false : 10_000;

@@ -1,9 +1,6 @@
-import { poolDetailSchema, poolSummarySchema } from "@switchyard/protocol";
+import { apiRoutes } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
-import { z } from "zod";
-import { fetchJson } from "../api/fetch-json";
-
-const poolListSchema = z.object({ pools: z.array(poolSummarySchema) });
+import { callApi } from "../api/fetch-json";
 
 export const poolKeys = {
   all: ["pools"] as const,
@@ -14,7 +11,7 @@ export const poolKeys = {
 export function poolsQuery() {
   return queryOptions({
     queryKey: poolKeys.list,
-    queryFn: async () => (await fetchJson("/api/v1/pools", poolListSchema)).pools,
+    queryFn: async () => (await callApi(apiRoutes.listPools)).pools,
   });
 }
 
@@ -22,6 +19,6 @@ export function poolsQuery() {
 export function poolQuery(id: string) {
   return queryOptions({
     queryKey: poolKeys.detail(id),
-    queryFn: () => fetchJson(`/api/v1/pools/${encodeURIComponent(id)}`, poolDetailSchema),
+    queryFn: () => callApi(apiRoutes.getPool, { params: { id } }),
   });
 }
