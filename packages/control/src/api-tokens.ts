@@ -1,4 +1,4 @@
-import type { ApiTokenInfo, CreatedApiToken, Role } from "@switchyard/protocol";
+import type { ApiTokenInfo, ApiTokenScope, CreatedApiToken, Role } from "@switchyard/protocol";
 import { recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { DomainError, notFound } from "./errors";
@@ -18,17 +18,28 @@ export function toApiTokenInfo(token: ApiToken): ApiTokenInfo {
     createdAt: token.createdAt.toISOString(),
     lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    scope: token.scope,
   };
 }
 
-/** Creates an API token for the caller; the secret is returned here and never again. */
+/**
+ * Creates an API token for the caller; the secret is returned here and never again. A token never
+ * has more rights than the credential that creates it: a read-only token cannot mint a full one (the
+ * edge refuses its POST anyway), and an expiry must lie in the future.
+ */
 export async function createApiToken(
   ctx: ServiceContext,
   principal: Principal,
-  input: { name: string },
+  input: { name: string; expiresAt?: string | undefined; scope?: ApiTokenScope | undefined },
 ): Promise<CreatedApiToken> {
   const secret = generateSecret(SecretPrefix.apiToken);
   const now = ctx.now();
+  const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+  if (expiresAt && expiresAt <= now) {
+    throw new DomainError("validation_failed", "expiresAt: must be in the future", "expiresAt");
+  }
+  const scope: ApiTokenScope = principal.scope === "read_only" ? "read_only" : (input.scope ?? "full");
   const token = await ctx.prisma.$transaction(async (tx) => {
     const created = await tx.apiToken.create({
       data: {
@@ -37,6 +48,8 @@ export async function createApiToken(
         tokenHash: hashSecret(secret),
         userId: principal.user.id,
         createdAt: now,
+        expiresAt,
+        scope,
       },
     });
     await recordAudit(tx, {
@@ -44,7 +57,7 @@ export async function createApiToken(
       action: "api_token.create",
       targetType: "api_token",
       targetId: created.id,
-      details: { name: input.name },
+      details: { name: input.name, scope, expiresAt: expiresAt?.toISOString() ?? null },
       at: now,
     });
     return created;
@@ -88,29 +101,47 @@ export async function revokeApiToken(
 }
 
 /**
- * The principal behind a bearer token, or null when it is unknown or revoked. Asked on every API
- * request, so it is one indexed read (token and user together) and no cache: a revoked token stops
- * working at the next request, on every replica. `lastUsedAt` is written at most once a minute.
+ * The principal behind a bearer token, or null when it is unknown, revoked, expired or its user is
+ * disabled. Asked on every API request, so it is one indexed read (token and user together) and no
+ * cache: a revoked token stops working at the next request, on every replica. `lastUsedAt` is
+ * written at most once a minute.
  */
 export async function resolveApiToken(ctx: ServiceContext, secret: string): Promise<Principal | null> {
   if (!secret.startsWith(SecretPrefix.apiToken)) return null;
   const now = ctx.now();
-  const staleBefore = new Date(now.getTime() - 60_000).toISOString();
+  const at = (d: Date) => d.toISOString();
+  const staleBefore = at(new Date(now.getTime() - 60_000));
   const rows = await ctx.prisma.$queryRaw<
-    { id: string; userId: string; email: string; role: Role; touch: boolean }[]
+    {
+      id: string;
+      userId: string;
+      email: string;
+      role: Role;
+      mustChangePassword: boolean;
+      scope: ApiTokenScope;
+      touch: boolean;
+    }[]
   >`
-    SELECT t."id", u."id" AS "userId", u."email", u."role"::text AS "role",
+    SELECT t."id", u."id" AS "userId", u."email", u."role"::text AS "role", u."mustChangePassword",
+      t."scope"::text AS "scope",
       (t."lastUsedAt" IS NULL OR t."lastUsedAt" < (${staleBefore}::timestamptz AT TIME ZONE 'UTC')) AS "touch"
     FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
-    WHERE t."tokenHash" = ${hashSecret(secret)} AND t."revokedAt" IS NULL`;
+    WHERE t."tokenHash" = ${hashSecret(secret)} AND t."revokedAt" IS NULL AND u."disabledAt" IS NULL
+      AND (t."expiresAt" IS NULL OR t."expiresAt" > (${at(now)}::timestamptz AT TIME ZONE 'UTC'))`;
   const token = rows[0];
   if (!token) return null;
   if (token.touch) {
     await ctx.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
   return {
-    user: toUserDto({ id: token.userId, email: token.email, role: token.role }),
+    user: toUserDto({
+      id: token.userId,
+      email: token.email,
+      role: token.role,
+      mustChangePassword: token.mustChangePassword,
+    }),
     via: "token",
     credentialId: token.id,
+    scope: token.scope,
   };
 }

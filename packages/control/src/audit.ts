@@ -20,7 +20,35 @@ export interface AuditEntry {
   targetId?: string | null;
   reason?: string | null;
   details?: Prisma.InputJsonValue;
+  /** What the entry concerns beyond its target, for the audit view's filters. */
+  scope?: AuditScope;
   at: Date;
+}
+
+export interface AuditScope {
+  hostId?: string | null;
+  networkId?: string | null;
+  address?: string | null;
+}
+
+/**
+ * The scope of an entry: given, else its target when that is a host or a network, and the address
+ * its details name (attach, detach and release entries all carry `details.address`).
+ */
+export function scopeOf(
+  entry: Pick<AuditEntry, "targetType" | "targetId" | "scope" | "details">,
+): Required<AuditScope> {
+  const target = entry.targetId ?? null;
+  const details = entry.details;
+  const named =
+    details && typeof details === "object" && !Array.isArray(details) && "address" in details
+      ? details.address
+      : null;
+  return {
+    hostId: entry.scope?.hostId ?? (entry.targetType === "host" ? target : null),
+    networkId: entry.scope?.networkId ?? (entry.targetType === "network" ? target : null),
+    address: entry.scope?.address ?? (typeof named === "string" ? named : null),
+  };
 }
 
 /** Appends one audit event. Call it inside the transaction that makes the change. */
@@ -35,6 +63,7 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
       targetType: entry.targetType,
       targetId: entry.targetId ?? null,
       reason: entry.reason ?? null,
+      ...scopeOf(entry),
       ...(entry.details === undefined ? {} : { details: entry.details }),
     },
   });

@@ -1,4 +1,4 @@
-import type { Role, User as UserDto } from "@switchyard/protocol";
+import type { ApiTokenScope, Role, User as UserDto } from "@switchyard/protocol";
 import type { Actor } from "./audit";
 import { DomainError } from "./errors";
 
@@ -8,6 +8,8 @@ export interface Principal {
   via: "session" | "token";
   /** Session id or API token id. */
   credentialId: string;
+  /** A token's scope; omitted (sessions): full. */
+  scope?: ApiTokenScope;
 }
 
 export function actorOf(principal: Principal): Actor {

@@ -6,6 +6,7 @@ export const SecretPrefix = {
   apiToken: "syt_",
   enrollment: "sye_",
   hostCredential: "syh_",
+  invite: "syi_",
 } as const;
 
 /** A random secret: prefix + 32 random bytes, base64url. */

@@ -40,7 +40,7 @@ export async function resolveSession(ctx: ServiceContext, token: string): Promis
     include: { user: true },
   });
   const now = ctx.now();
-  if (!session || session.expiresAt <= now) return null;
+  if (!session || session.expiresAt <= now || session.user.disabledAt) return null;
   // Touch at most once a minute: reads must not turn into a write per request.
   if (now.getTime() - session.lastUsedAt.getTime() > 60_000) {
     await ctx.prisma.session.update({ where: { id: session.id }, data: { lastUsedAt: now } });
@@ -48,7 +48,6 @@ export async function resolveSession(ctx: ServiceContext, token: string): Promis
   return { user: toUserDto(session.user), via: "session", credentialId: session.id };
 }
 
-/** Signs out: removes the session (if it still exists) and records it. */
 /** Ends the session of `token`; returns its id (null when there was none), so its sockets can be closed. */
 export async function deleteSession(ctx: ServiceContext, token: string): Promise<string | null> {
   const session = await ctx.prisma.session.findUnique({

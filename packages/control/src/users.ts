@@ -8,8 +8,8 @@ import { generatePassword } from "./secrets";
 
 export const DEFAULT_ADMIN_EMAIL = "admin@switchyard.local";
 
-export function toUserDto(user: Pick<User, "id" | "email" | "role">): UserDto {
-  return { id: user.id, email: user.email, role: user.role };
+export function toUserDto(user: Pick<User, "id" | "email" | "role" | "mustChangePassword">): UserDto {
+  return { id: user.id, email: user.email, role: user.role, mustChangePassword: user.mustChangePassword };
 }
 
 export interface BootstrapAdminResult {
@@ -56,7 +56,10 @@ export async function bootstrapAdmin(
 
 class AlreadyBootstrapped extends Error {}
 
-/** Checks an e-mail and password; the same error (and the same time) for an unknown user or a wrong password. */
+/**
+ * Checks an e-mail and password; the same error (and the same time) for an unknown user or a wrong
+ * password. A disabled account is told so only after the right password (it reveals nothing else).
+ */
 export async function verifyCredentials(ctx: ServiceContext, email: string, password: string): Promise<User> {
   const user = await ctx.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!user) {
@@ -66,10 +69,11 @@ export async function verifyCredentials(ctx: ServiceContext, email: string, pass
   if (!(await verifyPassword(user.passwordHash, password))) {
     throw new DomainError("unauthorized", "invalid email or password");
   }
+  if (user.disabledAt) throw new DomainError("forbidden", "this account is disabled; ask an admin");
   return user;
 }
 
-/** Creates a user (used by tests and, later, user management). */
+/** Creates a user with a known password (tests; admins go through user-admin.ts). */
 export async function createUser(
   ctx: ServiceContext,
   input: { email: string; password: string; role: Role },

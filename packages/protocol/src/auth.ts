@@ -13,12 +13,23 @@ export const userSchema = z.object({
   id: z.string(),
   email: z.string(),
   role: roleSchema,
+  /** Signed in with a one-time password: only changing it (POST /auth/password) is allowed until then. */
+  mustChangePassword: z.boolean().default(false),
 });
 export type User = z.infer<typeof userSchema>;
 
-export const createApiTokenBodySchema = z.object({
-  name: z.string().min(1, "name is required").max(100),
-});
+/** `read_only`: the token may call GET routes only (a 403 naming the scope otherwise). */
+export const apiTokenScopeSchema = z.enum(["full", "read_only"]);
+export type ApiTokenScope = z.infer<typeof apiTokenScopeSchema>;
+
+export const createApiTokenBodySchema = z
+  .object({
+    name: z.string().min(1, "name is required").max(100),
+    /** Refused from this time on (ISO 8601, in the future); omitted: never expires. */
+    expiresAt: z.iso.datetime({ offset: true, message: "an ISO 8601 time" }).optional(),
+    scope: apiTokenScopeSchema.default("full"),
+  })
+  .strict();
 export type CreateApiTokenBody = z.infer<typeof createApiTokenBodySchema>;
 
 export const apiTokenSchema = z.object({
@@ -28,6 +39,8 @@ export const apiTokenSchema = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  expiresAt: z.string().nullable().default(null),
+  scope: apiTokenScopeSchema.default("full"),
 });
 export type ApiTokenInfo = z.infer<typeof apiTokenSchema>;
 

@@ -1,6 +1,7 @@
 export * from "./agent";
 export * from "./api";
 export * from "./attachments";
+export * from "./audit";
 export * from "./auth";
 export * from "./desired-state";
 export * from "./errors";
@@ -12,5 +13,6 @@ export * from "./leaks";
 export * from "./networks";
 export * from "./operations";
 export * from "./ui";
+export * from "./users";
 export * from "./validators";
 export * from "./version";

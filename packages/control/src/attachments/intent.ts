@@ -113,6 +113,7 @@ export async function writeIntent<T>(tx: Db, lock: IntentLock, w: IntentWrite<T>
     targetId: w.audit.target?.id ?? w.attachmentId,
     reason: w.audit.reason,
     details: { ...w.audit.details, operationId: operation.id, serial },
+    scope: { hostId, networkId },
     at: w.now,
   });
   return { value, operation, serial, hostIds: [hostId, ...lock.hostIds.filter((id) => id !== hostId)] };

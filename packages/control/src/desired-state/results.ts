@@ -264,6 +264,8 @@ export async function applyDesiredStateResult(
     targetId: e.endpointId ?? hostId,
     reason: null,
     details: { message: e.message, networkId: e.networkId, serial: S, host: host.name },
+    hostId,
+    networkId: e.networkId ?? null,
   }));
   for (const part of chunks(rows, AUDIT_CHUNK)) {
     await ctx.prisma.auditEvent.createMany({ data: part, skipDuplicates: true });
