@@ -18,6 +18,13 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 export const BUNDLES = {
   cli: { entry: "apps/cli/src/main.ts", out: "apps/cli/dist/yardctl.cjs" },
   agent: { entry: "apps/agent/src/main.ts", out: "apps/agent/dist/switchyard-agent.cjs" },
+  // The CNI plugin: exec'd per container by a runtime, copied away from the checkout by install-cni, so one
+  // self-contained executable (no loader, no code cache, no staleness guard: it has neither zod nor sources).
+  cni: {
+    entry: "apps/agent/src/cni/plugin-main.ts",
+    out: "apps/agent/dist/switchyard-cni.cjs",
+    standalone: true,
+  },
 };
 
 /**
@@ -122,7 +129,7 @@ export async function buildBundle(name) {
     absWorkingDir: root,
     stdin: {
       // The guard first: bundles keep import order, so it runs before the program's own code.
-      contents: `import "./scripts/bundle/guard.mjs";\nimport "./${spec.entry}";\n`,
+      contents: `${spec.standalone ? "" : 'import "./scripts/bundle/guard.mjs";\n'}import "./${spec.entry}";\n`,
       resolveDir: root,
       sourcefile: "bundle-entry.mjs",
       loader: "js",
@@ -131,15 +138,17 @@ export async function buildBundle(name) {
     platform: "node",
     format: "cjs",
     target: "node20.19",
-    outfile: bundleFile,
+    outfile: spec.standalone ? out : bundleFile,
     write: false,
     metafile: true,
-    sourcemap: "linked",
+    sourcemap: spec.standalone ? false : "linked",
     legalComments: "none",
     minify: true,
     logLevel: "warning",
     // The sources are ESM: import.meta.url (the guard's own path) becomes the bundle's file URL.
-    banner: { js: 'const __sy_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    banner: {
+      js: `${spec.standalone ? "#!/usr/bin/env node\n" : ""}const __sy_import_meta_url = require("node:url").pathToFileURL(__filename).href;`,
+    },
     define: { "import.meta.url": "__sy_import_meta_url" },
     // Native addons cannot be inlined: loaded from node_modules at run time (ws's optional speed-ups,
     // which it does without; netlink, should netops use it).
@@ -156,11 +165,13 @@ export async function buildBundle(name) {
   for (const old of await readdir(dirname(out)))
     if (old.startsWith(cachePrefix) && old.endsWith(".v8cache"))
       await rm(join(dirname(out), old), { force: true });
-  const outputs = [
-    ...result.outputFiles.map((f) => ({ path: f.path, contents: f.contents, mode: 0o644 })),
-    // The loader last: whoever runs it sees the bundle it names.
-    { path: out, contents: loaderSource(basename(bundleFile), cachePrefix), mode: 0o755 },
-  ];
+  const outputs = spec.standalone
+    ? result.outputFiles.map((f) => ({ path: f.path, contents: f.contents, mode: 0o755 }))
+    : [
+        ...result.outputFiles.map((f) => ({ path: f.path, contents: f.contents, mode: 0o644 })),
+        // The loader last: whoever runs it sees the bundle it names.
+        { path: out, contents: loaderSource(basename(bundleFile), cachePrefix), mode: 0o755 },
+      ];
   for (const file of outputs) {
     const tmp = `${file.path}.${process.pid}.tmp`;
     await writeFile(tmp, file.contents);
@@ -168,7 +179,7 @@ export async function buildBundle(name) {
     await rename(tmp, file.path);
   }
   // One run writes the code cache (of what start-up compiles), so the first real run has it.
-  spawnSync(process.execPath, [out, "--version"], { stdio: "ignore", timeout: 30_000 });
+  if (!spec.standalone) spawnSync(process.execPath, [out, "--version"], { stdio: "ignore", timeout: 30_000 });
   const record = { builtAt, root: relative(dirname(out), root) || ".", entry: spec.entry, dirs, files };
   const inputs = inputsFileOf(out);
   await writeFile(`${inputs}.${process.pid}.tmp`, `${JSON.stringify(record, null, 1)}\n`);

@@ -2,8 +2,17 @@ import { join } from "node:path";
 import { DockerContainerCache, FileEndpointStore, InventoryCollector, Reconciler } from "@switchyard/netops";
 import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
+import { createCniBackend } from "./cni/backend";
+import { handleCniFrame } from "./cni/handle";
+import { type CniServer, startCniServer } from "./cni/server";
+import { EndpointWaiters } from "./cni/waiters";
 import type { AgentConfig } from "./config";
-import { type Connection, type ConnectionInput, connectToControlPlane } from "./connection";
+import {
+  type AgentChannel,
+  type Connection,
+  type ConnectionInput,
+  connectToControlPlane,
+} from "./connection";
 import { startDockerWatch } from "./docker-watch";
 import { type AgentIdentity, type FetchFn, obtainCredential } from "./enroll";
 import { ExitCode, FatalError } from "./exit-codes";
@@ -98,12 +107,32 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         });
     void collector?.start();
     const collect = input.collect ?? (() => (collector as InventoryCollector).collect());
+    const waiters = new EndpointWaiters();
     const applier = createApplier({
       reconciler,
       logger: logger.child({ component: "apply" }),
       reconcileIntervalMs: config.reconcileIntervalMs,
+      onResult: (result) => waiters.observe(result),
     });
     input.onApplier?.(applier);
+
+    // The CNI plugin's socket: an ADD becomes an attachment through the control plane (the current
+    // connection), answered once this agent's engine applied it.
+    let channel: AgentChannel | null = null;
+    const cniBackend = createCniBackend({
+      channel: () => channel,
+      waiters,
+      desiredEndpoints: () => engine?.desiredEndpoints() ?? [],
+    });
+    const cniServer: CniServer | null = config.cniSocket
+      ? await startCniServer({
+          path: config.cniSocket,
+          handle: (frame) => handleCniFrame(frame, cniBackend),
+          logger: logger.child({ component: "cni" }),
+        }).catch((error: Error) => {
+          throw new FatalError(ExitCode.usage, `--cni-socket: ${error.message}`);
+        })
+      : null;
 
     // Link, address and Docker container events make the current connection's reporter look again at
     // once, and the engine verify what they concern (a link of ours, a container we attached).
@@ -158,11 +187,11 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       }),
       logger,
       connect: input.connect,
-      onWelcome: (welcome, channel) => {
+      onWelcome: (welcome, session) => {
         const reporter = startReporter({
           collect,
-          sendInventory: channel.sendInventory,
-          sendHeartbeat: channel.sendHeartbeat,
+          sendInventory: session.sendInventory,
+          sendHeartbeat: session.sendHeartbeat,
           pollIntervalMs: config.pollIntervalMs,
           heartbeatIntervalMs: welcome.heartbeatIntervalMs,
           appliedSerial: () => applier.appliedSerial(),
@@ -172,8 +201,10 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
             Promise.race([applier.settled(), new Promise<void>((resolve) => setTimeout(resolve, 3_000))]),
         });
         hintReporter = () => reporter.hint();
-        applier.setSink(channel.sendDesiredStateResult);
+        applier.setSink(session.sendDesiredStateResult);
+        channel = session;
         return () => {
+          channel = null;
           hintReporter = null;
           applier.setSink(null);
           reporter.stop();
@@ -195,6 +226,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
     collector?.stop();
     dockerCache?.stop();
     applier.stop();
+    await cniServer?.close();
     return code;
   } catch (error) {
     if (error instanceof FatalError) {

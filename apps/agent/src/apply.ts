@@ -43,6 +43,8 @@ export interface ApplierInput {
   resendDelayMs?: number;
   /** Results kept while unacknowledged; the oldest go first when more pile up. Default 1000. */
   maxUnacknowledged?: number;
+  /** Every result as it is made (applies and verifications), before it is reported (the CNI handler waits on it). */
+  onResult?: (result: DesiredStateResult) => void;
 }
 
 /** Where results go: the current connection's channel, or nothing while disconnected. */
@@ -297,6 +299,7 @@ export function createApplier(input: ApplierInput): Applier {
       };
     }
     applied = Math.max(applied, result.serial);
+    input.onResult?.(result);
     logApplied("desired state applied", result, started);
     await report(result, true);
   };
@@ -318,6 +321,7 @@ export function createApplier(input: ApplierInput): Applier {
       return;
     }
     if (!result) return;
+    input.onResult?.(result);
     logApplied("host verified", result, started);
     await report(result, false);
   };

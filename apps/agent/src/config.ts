@@ -30,9 +30,14 @@ Options (environment fallback in brackets):
   --netns NAME            the host is the named network namespace NAME: the agent stays where it runs
                           (e.g. reaching the server on loopback) and runs every command through
                           \`ip netns exec NAME\` (labs)  [SWITCHYARD_NETNS]
+  --cni-socket PATH       serve the switchyard CNI plugin on this unix socket (root only: directory 0700,
+                          socket 0600), e.g. /run/switchyard/cni.sock; unset: no CNI  [SWITCHYARD_CNI_SOCKET]
   --log-level LEVEL       debug, info, warn, error (default info)  [SWITCHYARD_LOG_LEVEL]
   --print-inventory       print this host's inventory as JSON and exit (no server needed)
   --help, --version
+
+  switchyard-agent install-cni [--bin-dir /opt/cni/bin] [--conf-dir /etc/cni/net.d] [--network NAME]
+                          [--cni-socket PATH]: writes the CNI plugin and an example config list
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 unexpected failure, 2 bad usage,
 3 protocol version mismatch with the control plane, 4 credential or token refused (revoked, unknown, used).
@@ -101,6 +106,13 @@ const baseSchema = z.object({
     .string()
     .refine(isValidNetnsName, "must be a network namespace name (letters, digits, . _ -)")
     .optional(),
+  /** The CNI plugin's unix socket; null: the agent serves no CNI. */
+  cniSocket: optional(
+    z
+      .string()
+      .min(1)
+      .refine((p) => p.startsWith("/"), "must be an absolute path"),
+  ),
   logLevel: z.enum(logLevels),
 });
 
@@ -149,6 +161,7 @@ export function parseConfig(
         hostname: { type: "string" },
         "netns-prefix": { type: "string" },
         netns: { type: "string" },
+        "cni-socket": { type: "string" },
         "log-level": { type: "string" },
         "print-inventory": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -186,6 +199,7 @@ export function parseConfig(
     hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
     netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
     netns: pick("netns", "SWITCHYARD_NETNS") || undefined,
+    cniSocket: pick("cni-socket", "SWITCHYARD_CNI_SOCKET"),
     logLevel: (pick("log-level", "SWITCHYARD_LOG_LEVEL") ?? "info").toLowerCase() as LogLevel,
   };
   const flagOf: Record<string, string> = {
@@ -203,6 +217,7 @@ export function parseConfig(
     hostname: "--hostname",
     netnsPrefix: "--netns-prefix",
     netns: "--netns",
+    cniSocket: "--cni-socket",
     logLevel: "--log-level",
   };
   const fail = (error: z.ZodError): never => {

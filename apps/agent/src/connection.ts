@@ -24,6 +24,8 @@ export interface AgentChannel {
   sendInventory(inventory: Inventory): Promise<boolean | AgentAckError>;
   sendHeartbeat(heartbeat: Heartbeat): Promise<boolean>;
   sendDesiredStateResult(result: DesiredStateResult): Promise<boolean>;
+  /** Sends an event and resolves the server's ack unparsed (the caller parses it with its schema). */
+  ask(event: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
 }
 
 export interface ConnectionInput {
@@ -144,6 +146,10 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
     sendInventory: (inventory) => deliver(AgentEvents.inventory, { inventory }),
     sendHeartbeat: (heartbeat) => send(AgentEvents.heartbeat, heartbeat),
     sendDesiredStateResult: (result) => send(AgentEvents.desiredStateResult, result),
+    ask: async (event, payload, timeoutMs = ackTimeoutMs) => {
+      if (!socket.connected) throw new Error("not connected to the control plane");
+      return socket.timeout(timeoutMs).emitWithAck(event, payload);
+    },
   };
 
   socket.on("connect", () => {

@@ -3,12 +3,31 @@ import { hostname } from "node:os";
 import { readInventory } from "@switchyard/netops";
 import { PROTOCOL_VERSION, SWITCHYARD_VERSION } from "@switchyard/protocol";
 import { runAgent } from "./agent";
+import { INSTALL_CNI_USAGE, installCni, parseInstallCni } from "./cni/install";
 import { parseConfig, USAGE, UsageError } from "./config";
 import { ExitCode } from "./exit-codes";
 import { createLogger } from "./logger";
 import { hostAccess } from "./netns";
 
+async function installCniCommand(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseInstallCni>;
+  try {
+    options = parseInstallCni(argv);
+  } catch (error) {
+    process.stderr.write(`switchyard-agent install-cni: ${(error as Error).message}\n\n${INSTALL_CNI_USAGE}`);
+    return ExitCode.usage;
+  }
+  if (options === "help") {
+    process.stdout.write(INSTALL_CNI_USAGE);
+    return ExitCode.ok;
+  }
+  for (const line of await installCni(options)) process.stdout.write(`${line}\n`);
+  process.stdout.write(`start the agent with --cni-socket ${options.socket} to serve it\n`);
+  return ExitCode.ok;
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === "install-cni") return installCniCommand(process.argv.slice(3));
   let command: ReturnType<typeof parseConfig>;
   try {
     command = parseConfig(process.argv.slice(2), process.env, { hostname: hostname() });

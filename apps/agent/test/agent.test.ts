@@ -44,6 +44,7 @@ function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
     inventoryResyncMs: 60_000,
     hostname: "box",
     netnsPrefix: null,
+    cniSocket: null,
     logLevel: "debug",
     ...overrides,
   };

@@ -3,6 +3,8 @@ export * from "./api";
 export * from "./attachments";
 export * from "./audit";
 export * from "./auth";
+export * from "./cni";
+export * from "./cni-spec";
 export * from "./desired-state";
 export * from "./errors";
 export * from "./health";

@@ -14,6 +14,7 @@ import {
   AgentEvents,
   type AgentRefusal,
   agentHandshakeSchema,
+  CniAgentEvents,
   type DesiredState,
   desiredStateResultSchema,
   heartbeatSchema,
@@ -25,6 +26,7 @@ import {
 } from "@switchyard/protocol";
 import type { ExtendedError, Socket } from "socket.io";
 import type { z } from "zod";
+import { handleCniEvents } from "./agent-cni";
 import type { Hub, HubOptions } from "./hub";
 import type { Logger } from "./logger";
 import { observeFinishedOperations } from "./metrics/runtime";
@@ -36,6 +38,9 @@ export interface AgentToServerEvents {
   [AgentEvents.inventory]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
   [AgentEvents.heartbeat]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
   [AgentEvents.desiredStateResult]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
+  [CniAgentEvents.add]: (payload: unknown, ack?: (result: unknown) => void) => void;
+  [CniAgentEvents.del]: (payload: unknown, ack?: (result: unknown) => void) => void;
+  [CniAgentEvents.gc]: (payload: unknown, ack?: (result: unknown) => void) => void;
 }
 export interface ServerToAgentEventMap {
   [ServerToAgentEvents.welcome]: (welcome: Welcome) => void;
@@ -198,6 +203,8 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
       }),
     );
   };
+
+  handleCniEvents(socket, { services, hub, log });
 
   onAgentEvent(AgentEvents.inventory, inventoryReportSchema, "inventory", async (report) => {
     const result = await ingestInventory(services, hostId, report.inventory);

@@ -73,6 +73,8 @@ export async function attachContainer(
   ctx: ServiceContext,
   actor: Actor,
   input: AttachInput,
+  /** Set by the CNI path (cni.ts): the runtime's container id, kept on the attachment. */
+  origin: { cniContainerId?: string } = {},
 ): Promise<AttachmentChange> {
   const parsed = attachBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error);
@@ -173,6 +175,7 @@ export async function attachContainer(
               poolId: network.poolId,
               allocationId: allocated.id,
               reason,
+              cniContainerId: origin.cniContainerId ?? null,
               activeKey,
               serial,
               createdAt: now,

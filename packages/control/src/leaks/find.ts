@@ -20,6 +20,8 @@ export interface LeakCheckAttachment {
   status: string;
   createdAt: Date;
   appliedAt: Date | null;
+  /** The CNI runtime's container id when a CNI ADD made it (null or absent otherwise). */
+  cniContainerId?: string | null;
 }
 
 export interface LeakCheckAllocation {
@@ -341,11 +343,13 @@ export function findLeaks(input: LeakCheckInput, now: Date, settings: LeakCheckS
     if (att.appliedAt && inv.receivedAt.getTime() < att.appliedAt.getTime()) continue;
     const c = findContainer(inv.snapshot, att.runtime, att.ref);
     if (!c || (c.runtime === "docker" && c.state !== "running")) {
+      // A CNI endpoint's namespace is the runtime's sandbox: gone without a DEL means the runtime lost it.
+      const cni = att.cniContainerId ? ` (CNI container ${att.cniContainerId}, no DEL received)` : "";
       emit(
         "container_gone",
         c
-          ? `${att.runtime} container ${att.ref} on ${host.name} is ${c.state}`
-          : `${att.runtime} container ${att.ref} is not on ${host.name} (inventory of ${inv.collectedAt.toISOString()})`,
+          ? `${att.runtime} container ${att.ref} on ${host.name} is ${c.state}${cni}`
+          : `${att.runtime} container ${att.ref} is not on ${host.name} (inventory of ${inv.collectedAt.toISOString()})${cni}`,
         c?.state ?? null,
       );
       continue;

@@ -68,6 +68,7 @@ type AllocationTuple = [
   string,
   number,
   number | null,
+  string | null,
 ];
 
 /** Active allocations (held, not released) with the live attachment that holds each. */
@@ -85,7 +86,7 @@ export async function loadAllocations(
     SELECT coalesce(json_agg(json_build_array(a."id", a."poolId", a."address", a."hostId", a."networkId",
       ${epochMs(Prisma.sql`a."allocatedAt"`)}, t."id", t."hostId", t."networkId", t."containerRuntime", t."containerRef",
       t."ifname", t."address", t."mac", t."status"::text, ${epochMs(Prisma.sql`t."createdAt"`)},
-      ${epochMs(Prisma.sql`t."appliedAt"`)})), '[]')::text AS j
+      ${epochMs(Prisma.sql`t."appliedAt"`)}, t."cniContainerId")), '[]')::text AS j
     FROM "AddressAllocation" a
     LEFT JOIN "Attachment" t ON t."allocationId" = a."id" AND t."status" <> 'detached'
     WHERE ${Prisma.join(filters, " AND ")}`;
@@ -112,6 +113,7 @@ export async function loadAllocations(
             status: t[14],
             createdAt: new Date(t[15]),
             appliedAt: at(t[16]),
+            cniContainerId: t[17] ?? null,
           },
   }));
 }

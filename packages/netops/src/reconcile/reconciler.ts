@@ -490,6 +490,11 @@ export class Reconciler {
     return out;
   }
 
+  /** The endpoints of the state applied last (what the host should carry now). */
+  desiredEndpoints(): readonly DesiredEndpoint[] {
+    return this.current?.state.endpoints ?? [];
+  }
+
   /** Endpoints in containers of this runtime whose ref is one of `refs` (every such endpoint without refs). */
   endpointsIn(runtime: "docker" | "netns", refs?: readonly string[]): Set<string> {
     const cur = this.current;
