@@ -85,6 +85,8 @@ const envSchema = z.object({
   ENROLLMENT_TTL: duration("24h"),
   /** Lifetime of a sign-in session (the sy_session cookie). */
   SESSION_TTL: duration("7d"),
+  /** Lifetime of an invite link an admin creates for a new user or a password reset. */
+  INVITE_TTL: duration("72h"),
   /** Mark the session cookie Secure (HTTPS only). Default: true when PUBLIC_URL is https. */
   COOKIE_SECURE: z.enum(["true", "false", "1", "0", ""]).optional(),
   /** Serve the Next.js UI (false: API and sockets only). */
@@ -128,6 +130,7 @@ export interface Config {
   agentDisconnectGraceMs: number;
   enrollmentTtlMs: number;
   sessionTtlMs: number;
+  inviteTtlMs: number;
   cookieSecure: boolean;
   serveUi: boolean;
   localAgent: boolean;
@@ -179,6 +182,7 @@ export function loadConfig(
     agentDisconnectGraceMs: e.AGENT_DISCONNECT_GRACE_MS,
     enrollmentTtlMs: e.ENROLLMENT_TTL,
     sessionTtlMs: e.SESSION_TTL,
+    inviteTtlMs: e.INVITE_TTL,
     cookieSecure: flag(e.COOKIE_SECURE, publicUrl?.startsWith("https:") ?? false),
     serveUi: e.SWITCHYARD_UI,
     localAgent: e.SWITCHYARD_LOCAL_AGENT,

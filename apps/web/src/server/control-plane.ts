@@ -180,6 +180,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       config: {
         sessionTtlMs: config.sessionTtlMs,
         enrollmentTtlMs: config.enrollmentTtlMs,
+        inviteTtlMs: config.inviteTtlMs,
         cookieSecure: config.cookieSecure,
         publicUrl: config.publicUrl,
         leaks: leakSettings,

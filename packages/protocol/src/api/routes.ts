@@ -1,4 +1,5 @@
 import { enrollBodySchema, enrollResponseSchema } from "../agent";
+import { auditPageSchema, auditQuerySchema } from "../audit";
 import {
   attachBodySchema,
   attachmentListQuerySchema,
@@ -63,6 +64,16 @@ import {
   reconcileEventListSchema,
   reconcileEventQuerySchema,
 } from "../operations";
+import {
+  acceptInviteBodySchema,
+  changePasswordBodySchema,
+  createUserBodySchema,
+  issuedCredentialSchema,
+  resetPasswordBodySchema,
+  updateUserBodySchema,
+  userInfoSchema,
+  userListSchema,
+} from "../users";
 import { defineRoute } from "./define";
 
 /**
@@ -503,6 +514,109 @@ export const apiRoutes = {
     access: "operator",
     body: leakUndoBodySchema,
     response: leakReleaseRecordSchema,
+    status: 200,
+  }),
+
+  changePassword: defineRoute({
+    id: "changePassword",
+    method: "POST",
+    path: "/api/v1/auth/password",
+    tag: "auth",
+    summary:
+      "Change your own password (clears a one-time password's must-change mark; your other sessions end)",
+    access: "viewer",
+    body: changePasswordBodySchema,
+    response: userSchema,
+    status: 200,
+  }),
+  acceptInvite: defineRoute({
+    id: "acceptInvite",
+    method: "POST",
+    path: "/api/v1/auth/invite",
+    tag: "auth",
+    summary: "Choose a password on an invite link (once, before it expires); signs in like sign-in",
+    access: "public",
+    body: acceptInviteBodySchema,
+    response: signInResponseSchema,
+    status: 200,
+  }),
+
+  listUsers: defineRoute({
+    id: "listUsers",
+    method: "GET",
+    path: "/api/v1/users",
+    tag: "users",
+    summary: "Every user with role, state and last sign-in use",
+    access: "admin",
+    response: userListSchema,
+    status: 200,
+  }),
+  createUser: defineRoute({
+    id: "createUser",
+    method: "POST",
+    path: "/api/v1/users",
+    tag: "users",
+    summary:
+      "A new user with a password, a one-time password (default) or an invite link; the secret is shown only here",
+    access: "admin",
+    body: createUserBodySchema,
+    response: issuedCredentialSchema,
+    status: 201,
+  }),
+  getUser: defineRoute({
+    id: "getUser",
+    method: "GET",
+    path: "/api/v1/users/:id",
+    tag: "users",
+    summary: "One user, by id or e-mail",
+    access: "admin",
+    response: userInfoSchema,
+    status: 200,
+  }),
+  updateUser: defineRoute({
+    id: "updateUser",
+    method: "PATCH",
+    path: "/api/v1/users/:id",
+    tag: "users",
+    summary:
+      "Set a user's role and/or disable or enable it; a role change or disable ends its sessions and sockets (409 for the last active admin)",
+    access: "admin",
+    body: updateUserBodySchema,
+    response: userInfoSchema,
+    status: 200,
+  }),
+  deleteUser: defineRoute({
+    id: "deleteUser",
+    method: "DELETE",
+    path: "/api/v1/users/:id",
+    tag: "users",
+    summary: "Delete a user with its sessions and tokens, ending its sockets (409 for the last active admin)",
+    access: "admin",
+    response: userInfoSchema,
+    status: 200,
+  }),
+  resetUserPassword: defineRoute({
+    id: "resetUserPassword",
+    method: "POST",
+    path: "/api/v1/users/:id/reset-password",
+    tag: "users",
+    summary: "A new one-time password or invite link for a user; its sessions end",
+    access: "admin",
+    body: resetPasswordBodySchema,
+    response: issuedCredentialSchema,
+    status: 200,
+  }),
+
+  listAudit: defineRoute({
+    id: "listAudit",
+    method: "GET",
+    path: "/api/v1/audit",
+    tag: "audit",
+    summary:
+      "The audit log, newest first, filtered by actor, kind, host, network, address, object and time; cursor paging",
+    access: "viewer",
+    query: auditQuerySchema,
+    response: auditPageSchema,
     status: 200,
   }),
 } as const;

@@ -56,6 +56,8 @@ export const noopHub: HubPort = {
 interface ApiConfig {
   sessionTtlMs: number;
   enrollmentTtlMs: number;
+  /** INVITE_TTL: lifetime of an invite link (72 h when omitted). */
+  inviteTtlMs?: number;
   cookieSecure: boolean;
   /** PUBLIC_URL: its host is accepted as Origin of browser requests besides the Host header. */
   publicUrl?: string | null;
@@ -112,10 +114,27 @@ export function createRequestContext(
         request.headers,
         request.method,
         deps.config.publicUrl ?? null,
-      );
+      ).then((principal) => {
+        assertPasswordChanged(principal, url.pathname);
+        return principal;
+      });
       return cached;
     },
   };
+}
+
+/** What a user signed in with a one-time password may do before changing it. */
+const BEFORE_PASSWORD_CHANGE = new Set(["/api/v1/auth/me", "/api/v1/auth/password"]);
+
+function assertPasswordChanged(principal: Principal, pathname: string): void {
+  if (principal.user.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(pathname)) {
+    throw new DomainError(
+      "forbidden",
+      "you signed in with a one-time password: change it first (POST /api/v1/auth/password, yardctl passwd)",
+      undefined,
+      { reason: "password_change_required" },
+    );
+  }
 }
 
 function bearerToken(headers: Headers): string | null {
@@ -156,7 +175,15 @@ export async function authenticateRequest(
   if (headers.has("authorization")) {
     const token = bearerToken(headers);
     const principal = token ? await resolveApiToken(services, token) : null;
-    if (!principal) throw new DomainError("unauthorized", "API token is invalid or revoked");
+    if (!principal) throw new DomainError("unauthorized", "API token is invalid, expired or revoked");
+    if (principal.scope === "read_only" && !SAFE_METHODS.has(method)) {
+      throw new DomainError(
+        "forbidden",
+        `this API token has the read_only scope: it may call GET routes only, not ${method}`,
+        undefined,
+        { scope: "read_only" },
+      );
+    }
     return principal;
   }
   const cookie = parseCookies(headers.get("cookie")).get(SESSION_COOKIE);

@@ -1,6 +1,8 @@
 import type { Route } from "../router";
+import { accountRoutes } from "./account";
 import { agentRoutes } from "./agent";
 import { attachmentRoutes } from "./attachments";
+import { auditRoutes } from "./audit";
 import { authRoutes } from "./auth";
 import { hostRoutes } from "./hosts";
 import { leakRoutes } from "./leaks";
@@ -9,6 +11,7 @@ import { operationRoutes } from "./operations";
 import { poolRoutes } from "./pools";
 import { systemRoutes } from "./system";
 import { tokenRoutes } from "./tokens";
+import { userRoutes } from "./users";
 
 /**
  * Every /api/v1 route: one `implement(apiRoutes.x, handler)` per entry of the protocol's contract
@@ -18,7 +21,10 @@ import { tokenRoutes } from "./tokens";
 export const routes: Route[] = [
   ...systemRoutes,
   ...authRoutes,
+  ...accountRoutes,
   ...tokenRoutes,
+  ...userRoutes,
+  ...auditRoutes,
   ...hostRoutes,
   ...agentRoutes,
   ...poolRoutes,
