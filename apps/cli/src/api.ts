@@ -1,24 +1,12 @@
 import {
-  type ApiTokenInfo,
+  type AnyApiRoute,
   apiErrorSchema,
-  apiTokenSchema,
-  type CreatedApiToken,
-  type CreatedHost,
-  type CreateHostBody,
-  createdApiTokenSchema,
-  createdHostSchema,
-  type Health,
-  type HostDetail,
-  type HostSummary,
-  healthSchema,
-  hostDetailSchema,
-  hostListSchema,
-  hostSummarySchema,
-  type SignInBody,
-  type User,
-  userSchema,
+  apiRoutes,
+  buildRequest,
+  type CallInput,
+  type RouteResponse,
+  readResponse,
 } from "@switchyard/protocol";
-import { z } from "zod";
 import { ApiRequestError, CliError } from "./errors";
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -31,18 +19,21 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
 }
 
-const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
-
 const SESSION_COOKIE = "sy_session";
 
-interface RequestOptions {
-  readonly body?: unknown;
+/** Input is optional for routes without path parameters or a body. */
+type CallArgs<R extends AnyApiRoute> =
+  Record<string, never> extends CallInput<R>
+    ? [input?: CallInput<R>, options?: CallOptions]
+    : [input: CallInput<R>, options?: CallOptions];
+
+interface CallOptions {
+  /** Authenticate with this session cookie instead of the token (login's one follow-up call). */
   readonly cookie?: string;
-  /** Non-2xx statuses whose body is still a regular response (health answers 503 when degraded). */
-  readonly alsoOk?: readonly number[];
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** The REST API under /api/v1; every response is parsed with its protocol schema. */
+/** The REST API: every call is an entry of protocol's contract table, its answer parsed with the entry's schema. */
 export class ApiClient {
   readonly baseUrl: string;
   readonly #token: string | undefined;
@@ -57,9 +48,8 @@ export class ApiClient {
   }
 
   /** Signs in with a password; returns the session cookie (`sy_session=...`) for one follow-up call. */
-  async signIn(body: SignInBody): Promise<string> {
-    const response = await this.#send("POST", "/auth/sign-in", { body });
-    await this.#read(response, z.unknown());
+  async signIn(body: { email: string; password: string }): Promise<string> {
+    const { response } = await this.#exchange(apiRoutes.signIn, { body });
     const cookie = response.headers
       .getSetCookie()
       .map((c) => c.split(";")[0]?.trim() ?? "")
@@ -68,115 +58,47 @@ export class ApiClient {
     return cookie;
   }
 
-  createApiToken(name: string, sessionCookie: string): Promise<CreatedApiToken> {
-    return this.#call("POST", "/tokens", createdApiTokenSchema, { body: { name }, cookie: sessionCookie });
+  /** One route of the contract table. */
+  async call<R extends AnyApiRoute>(route: R, ...[input, options]: CallArgs<R>): Promise<RouteResponse<R>> {
+    return (await this.#exchange(route, (input ?? {}) as CallInput<R>, options)).value;
   }
 
-  /** Ends a sign-in session (login keeps only the API token it created). */
-  async signOut(sessionCookie: string): Promise<void> {
-    await this.#call("POST", "/auth/sign-out", z.unknown(), { cookie: sessionCookie });
-  }
-
-  me(): Promise<User> {
-    return this.#call("GET", "/auth/me", userSchema);
-  }
-
-  /** Needs no token; a degraded server answers 503 with the same body. */
-  health(): Promise<Health> {
-    return this.#call("GET", "/health", healthSchema, { alsoOk: [503] });
-  }
-
-  async listApiTokens(): Promise<ApiTokenInfo[]> {
-    return (await this.#call("GET", "/tokens", apiTokenListSchema)).tokens;
-  }
-
-  revokeApiToken(id: string): Promise<ApiTokenInfo> {
-    return this.#call("DELETE", `/tokens/${encodeURIComponent(id)}`, apiTokenSchema);
-  }
-
-  async listHosts(): Promise<HostSummary[]> {
-    return (await this.#call("GET", "/hosts", hostListSchema)).hosts;
-  }
-
-  getHost(idOrName: string): Promise<HostDetail> {
-    return this.#call("GET", `/hosts/${encodeURIComponent(idOrName)}`, hostDetailSchema);
-  }
-
-  createHost(body: CreateHostBody): Promise<CreatedHost> {
-    return this.#call("POST", "/hosts", createdHostSchema, { body });
-  }
-
-  /** A new one-time enrollment token for a host (older unused ones stop working). */
-  issueEnrollmentToken(idOrName: string): Promise<CreatedHost> {
-    return this.#call("POST", `/hosts/${encodeURIComponent(idOrName)}/enrollment-token`, createdHostSchema);
-  }
-
-  revokeHost(idOrName: string, reason?: string): Promise<HostSummary> {
-    const body = reason === undefined ? {} : { reason };
-    return this.#call("POST", `/hosts/${encodeURIComponent(idOrName)}/revoke`, hostSummarySchema, { body });
-  }
-
-  /** For command files: any endpoint, parsed with the given schema. */
-  request<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: S,
-    body?: unknown,
-  ): Promise<z.output<S>> {
-    return this.#call(method, path, schema, body === undefined ? {} : { body });
-  }
-
-  async #call<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: S,
-    options: RequestOptions = {},
-  ): Promise<z.output<S>> {
-    return this.#read(await this.#send(method, path, options), schema, options.alsoOk);
-  }
-
-  async #send(method: string, path: string, options: RequestOptions): Promise<Response> {
-    const url = `${this.baseUrl}/api/v1${path}`;
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (options.body !== undefined) headers["content-type"] = "application/json";
+  async #exchange<R extends AnyApiRoute>(
+    route: R,
+    input: CallInput<R>,
+    options: CallOptions = {},
+  ): Promise<{ value: RouteResponse<R>; response: Response }> {
+    const request = buildRequest(route, input);
+    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+    if (request.body !== undefined) headers["content-type"] = "application/json";
     if (options.cookie) headers.cookie = options.cookie;
     else if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let response: Response;
     try {
-      return await this.#fetch(url, {
-        method,
+      response = await this.#fetch(`${this.baseUrl}${request.path}`, {
+        method: request.method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
       throw new CliError(`cannot reach ${this.baseUrl}: ${describeFetchError(error)}`);
     }
-  }
-
-  async #read<S extends z.ZodType>(
-    response: Response,
-    schema: S,
-    alsoOk: readonly number[] = [],
-  ): Promise<z.output<S>> {
     const text = await response.text();
-    let body: unknown;
+    let json: unknown;
     try {
-      body = text === "" ? null : JSON.parse(text);
+      json = text === "" ? null : JSON.parse(text);
     } catch {
       throw new CliError(
         `unexpected ${response.status} response from ${response.url || this.baseUrl}: not JSON (${text.slice(0, 80)})`,
       );
     }
-    if (!response.ok && !alsoOk.includes(response.status)) throw toApiError(response.status, body);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
-      throw new CliError(
-        `unexpected response from the server${where}: ${issue?.message ?? "invalid"} (is the CLI the same version as the server?)`,
-      );
+    const out = readResponse(route, response.status, json);
+    if (out.ok) return { value: out.value, response };
+    if (out.code === "bad_response") {
+      throw new CliError(`${out.message} (is the CLI the same version as the server?)`);
     }
-    return parsed.data;
+    throw toApiError(response.status, json);
   }
 }
 

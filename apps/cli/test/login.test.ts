@@ -115,7 +115,7 @@ describe("login", () => {
   });
 
   it("a sign-in without a session cookie is an error", async () => {
-    const { fetch } = fakeFetch(() => json(200, {}));
+    const { fetch } = fakeFetch(() => json(200, { user: { id: "u1", email: "a@b", role: "admin" } }));
     const result = await invoke(["login", "--url", "http://y:1", "--email", "a@b", "--password-stdin"], {
       config,
       fetch,

@@ -119,6 +119,6 @@ describe("failures exit 1", () => {
       fetch: async () => json(200, { hosts: [{ ...host, status: 7 }] }),
     });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain("unexpected response from the server at hosts.0.status");
+    expect(wrong.stderr).toContain("unexpected answer from /api/v1/hosts at hosts.0.status");
   });
 });

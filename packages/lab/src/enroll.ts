@@ -1,32 +1,24 @@
+import { apiRoutes, buildRequest, readResponse } from "@switchyard/protocol";
 import { type AgentLaunchOptions, controlPlaneHostName, startAgent } from "./agent";
 import type { LabState } from "./state";
 
-interface CreatedHost {
-  host: { id: string; name: string };
-  enrollment: { token: string };
-}
-
-function isCreatedHost(v: unknown): v is CreatedHost {
-  const o = v as Partial<CreatedHost> | null;
-  return typeof o?.host?.id === "string" && typeof o.enrollment?.token === "string";
-}
-
-/** Creates the host in the control plane (`POST /api/v1/hosts` with an admin API token) and returns its enrollment token. */
+/** Creates the host in the control plane (`createHost` with an admin API token) and returns its enrollment token. */
 export async function createEnrollmentToken(
   serverUrl: string,
   adminToken: string,
   name: string,
 ): Promise<string> {
-  const res = await fetch(`${serverUrl.replace(/\/+$/, "")}/api/v1/hosts`, {
-    method: "POST",
+  const request = buildRequest(apiRoutes.createHost, { body: { name, description: "switchyard lab host" } });
+  const res = await fetch(`${serverUrl.replace(/\/+$/, "")}${request.path}`, {
+    method: request.method,
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ name, description: "switchyard lab host" }),
+    body: JSON.stringify(request.body),
     signal: AbortSignal.timeout(10_000),
   });
   const body: unknown = await res.json().catch(() => null);
-  if (!res.ok || !isCreatedHost(body))
-    throw new Error(`POST /api/v1/hosts ${name}: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body.enrollment.token;
+  const out = readResponse(apiRoutes.createHost, res.status, body);
+  if (!out.ok) throw new Error(`create host ${name}: HTTP ${res.status} ${out.message}`);
+  return out.value.enrollment.token;
 }
 
 /**

@@ -1,13 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  type Attachment,
-  type AttachmentOperation,
-  attachmentListSchema,
-  attachmentOperationSchema,
-  attachmentSchema,
-  type Operation,
-  operationSchema,
-} from "@switchyard/protocol";
+import { type Attachment, type AttachmentOperation, apiRoutes, type Operation } from "@switchyard/protocol";
 import type { ApiClient } from "../api";
 import { defineCommand } from "../define";
 import { CliError, UsageError } from "../errors";
@@ -25,7 +17,7 @@ export async function waitForOperation(
 ): Promise<Operation> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const op = await client.request("GET", `/operations/${encodeURIComponent(id)}`, operationSchema);
+    const op = await client.call(apiRoutes.getOperation, { params: { id } });
     if (op.status === "applied" || op.status === "failed") return op;
     if (Date.now() >= deadline) {
       throw new CliError(
@@ -127,14 +119,16 @@ export const commands = [
     },
     args: [],
     async run(ctx, { options }) {
-      for (const flag of ["host", "container", "network"] as const)
-        if (!options[flag]) throw new UsageError(`--${flag} is required`);
+      const { host, container, network } = options;
+      if (!host) throw new UsageError("--host is required");
+      if (!container) throw new UsageError("--container is required");
+      if (!network) throw new UsageError("--network is required");
       const waitMs = timeout(options.timeout);
       const client = ctx.client();
       const body = {
-        host: options.host,
-        container: options.container,
-        network: options.network,
+        host,
+        container,
+        network,
         ...(options.ip ? { address: options.ip } : {}),
         ...(options.mac ? { mac: options.mac } : {}),
         ...(options.ifname ? { ifname: options.ifname } : {}),
@@ -145,18 +139,16 @@ export const commands = [
       };
       // The key makes a resend safe: when the connection failed after the server may have acted, the
       // second try answers with the attachment the first one created.
-      const post = () => client.request("POST", "/attachments", attachmentOperationSchema, body);
+      const post = () => client.call(apiRoutes.attach, { body });
       let result = await post().catch((err: unknown) => {
         if (err instanceof CliError && err.message.startsWith("cannot reach")) return post();
         throw err;
       });
       if (options.wait) {
         const operation = await waitForOperation(client, result.operation.id, waitMs);
-        const attachment = await client.request(
-          "GET",
-          `/attachments/${result.attachment.id}`,
-          attachmentSchema,
-        );
+        const attachment = await client.call(apiRoutes.getAttachment, {
+          params: { id: result.attachment.id },
+        });
         result = { attachment, operation };
       }
       return finish(ctx, result, options.wait, "Attaching");
@@ -177,16 +169,14 @@ export const commands = [
     async run(ctx, { args, options }) {
       const waitMs = timeout(options.timeout);
       const client = ctx.client();
-      const path = `/attachments/${encodeURIComponent(args.ID)}`;
-      let result = await client.request(
-        "DELETE",
-        path,
-        attachmentOperationSchema,
-        options.reason ? { reason: options.reason } : undefined,
-      );
+      const params = { id: args.ID };
+      let result = await client.call(apiRoutes.detach, {
+        params,
+        body: options.reason ? { reason: options.reason } : {},
+      });
       if (options.wait) {
         const operation = await waitForOperation(client, result.operation.id, waitMs);
-        result = { attachment: await client.request("GET", path, attachmentSchema), operation };
+        result = { attachment: await client.call(apiRoutes.getAttachment, { params }), operation };
       }
       return finish(ctx, result, options.wait, "Detaching");
     },
@@ -202,14 +192,12 @@ export const commands = [
     },
     args: [],
     async run(ctx, { options }) {
-      const q = new URLSearchParams();
-      if (options.host) q.set("host", options.host);
-      if (options.network) q.set("network", options.network);
-      if (options.all) q.set("all", "true");
-      const qs = q.toString();
-      const { attachments } = await ctx
-        .client()
-        .request("GET", `/attachments${qs ? `?${qs}` : ""}`, attachmentListSchema);
+      const query = {
+        host: options.host,
+        network: options.network,
+        all: options.all ? ("true" as const) : undefined,
+      };
+      const { attachments } = await ctx.client().call(apiRoutes.listAttachments, { query });
       if (ctx.json) writeJson(ctx.io.stdout, { attachments });
       else if (attachments.length === 0) ctx.io.stdout.write("No attachments.\n");
       else {

@@ -1,4 +1,4 @@
-import { reconcileEventListSchema } from "@switchyard/protocol";
+import { apiRoutes } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { UsageError } from "../errors";
 import { formatAge, orDash, renderTable } from "../format";
@@ -17,13 +17,9 @@ export const commands = [
     async run(ctx, { options }) {
       if (options.limit !== undefined && !/^\d+$/.test(options.limit))
         throw new UsageError(`--limit must be a whole number, got "${options.limit}"`);
-      const q = new URLSearchParams();
-      if (options.host) q.set("host", options.host);
-      if (options.limit) q.set("limit", options.limit);
-      const qs = q.toString();
       const { events } = await ctx
         .client()
-        .request("GET", `/events${qs ? `?${qs}` : ""}`, reconcileEventListSchema);
+        .call(apiRoutes.listEvents, { query: { host: options.host, limit: options.limit } });
       if (ctx.json) writeJson(ctx.io.stdout, { events });
       else if (events.length === 0) ctx.io.stdout.write("No events: every host matched its desired state.\n");
       else

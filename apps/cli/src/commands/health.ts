@@ -1,3 +1,4 @@
+import { apiRoutes } from "@switchyard/protocol";
 import { normalizeServerUrl } from "../config";
 import { defineCommand } from "../define";
 import { CliError } from "../errors";
@@ -22,7 +23,7 @@ export const commands = [
       if (raw === undefined)
         throw new CliError("no server URL", "pass --url, set YARD_URL, or run 'yardctl login'");
       const url = normalizeServerUrl(raw);
-      const health = await ctx.anonymousClient(url).health();
+      const health = await ctx.anonymousClient(url).call(apiRoutes.health);
       if (ctx.json) writeJson(ctx.io.stdout, health);
       else {
         const db = health.database;

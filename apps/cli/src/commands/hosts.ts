@@ -1,3 +1,4 @@
+import { apiRoutes } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { renderTable } from "../format";
 import { writeJson } from "../io";
@@ -13,7 +14,7 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const hosts = await ctx.client().listHosts();
+      const { hosts } = await ctx.client().call(apiRoutes.listHosts);
       if (ctx.json) writeJson(ctx.io.stdout, { hosts });
       else if (hosts.length === 0)
         ctx.io.stdout.write("No hosts yet. Add one with: yardctl hosts create NAME\n");
@@ -28,7 +29,7 @@ export const commands = [
     options: {},
     args: [nameArg],
     async run(ctx, { args }) {
-      const host = await ctx.client().getHost(args.NAME);
+      const host = await ctx.client().call(apiRoutes.getHost, { params: { id: args.NAME } });
       if (ctx.json) writeJson(ctx.io.stdout, host);
       else ctx.io.stdout.write(formatHostDetail(host, ctx.now()));
       return 0;
@@ -48,7 +49,7 @@ export const commands = [
         options.description === undefined
           ? { name: args.NAME }
           : { name: args.NAME, description: options.description };
-      const created = await client.createHost(body);
+      const created = await client.call(apiRoutes.createHost, { body });
       if (ctx.json) writeJson(ctx.io.stdout, created);
       else ctx.io.stdout.write(formatEnrollment(created, client.baseUrl, "Created"));
       return 0;
@@ -62,7 +63,7 @@ export const commands = [
     args: [nameArg],
     async run(ctx, { args }) {
       const client = ctx.client();
-      const created = await client.issueEnrollmentToken(args.NAME);
+      const created = await client.call(apiRoutes.issueEnrollmentToken, { params: { id: args.NAME } });
       if (ctx.json) writeJson(ctx.io.stdout, created);
       else ctx.io.stdout.write(formatEnrollment(created, client.baseUrl, "New enrollment token for"));
       return 0;
@@ -76,7 +77,10 @@ export const commands = [
     },
     args: [nameArg],
     async run(ctx, { args, options }) {
-      const host = await ctx.client().revokeHost(args.NAME, options.reason);
+      const host = await ctx.client().call(apiRoutes.revokeHost, {
+        params: { id: args.NAME },
+        body: options.reason === undefined ? {} : { reason: options.reason },
+      });
       if (ctx.json) writeJson(ctx.io.stdout, host);
       else ctx.io.stdout.write(`Revoked host ${host.name} (${host.id}); its agent can no longer connect.\n`);
       return 0;

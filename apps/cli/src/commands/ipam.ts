@@ -1,19 +1,11 @@
 import {
   type AddressHistory,
   type Allocation,
-  addressHistorySchema,
-  allocationSchema,
+  apiRoutes,
   type LeakFinding,
-  leakCheckResultSchema,
-  leakReleaseRecordSchema,
-  leakReleaseResponseSchema,
   type PoolDetail,
   type PoolSummary,
-  poolDetailSchema,
-  poolSchema,
-  poolSummarySchema,
 } from "@switchyard/protocol";
-import { z } from "zod";
 import type { ApiClient } from "../api";
 import { defineCommand } from "../define";
 import { CliError, UsageError } from "../errors";
@@ -21,12 +13,9 @@ import { formatTime, orDash, renderFields, renderTable } from "../format";
 import { writeJson } from "../io";
 
 const poolArg = { name: "POOL", description: "pool name or id" } as const;
-const poolListSchema = z.object({ pools: z.array(poolSummarySchema) });
-const allocationListSchema = z.object({ allocations: z.array(allocationSchema) });
-const enc = encodeURIComponent;
 
 async function hostId(client: ApiClient, nameOrId: string): Promise<string> {
-  return (await client.getHost(nameOrId)).id;
+  return (await client.call(apiRoutes.getHost, { params: { id: nameOrId } })).id;
 }
 
 function intOption(value: string | undefined, flag: string): number | undefined {
@@ -188,7 +177,7 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const { pools } = await ctx.client().request("GET", "/pools", poolListSchema);
+      const { pools } = await ctx.client().call(apiRoutes.listPools);
       if (ctx.json) writeJson(ctx.io.stdout, { pools });
       else if (pools.length === 0)
         ctx.io.stdout.write("No pools yet. Add one with: yardctl ipam create NAME --cidr CIDR\n");
@@ -202,7 +191,7 @@ export const commands = [
     options: {},
     args: [poolArg],
     async run(ctx, { args }) {
-      const pool = await ctx.client().request("GET", `/pools/${enc(args.POOL)}`, poolDetailSchema);
+      const pool = await ctx.client().call(apiRoutes.getPool, { params: { id: args.POOL } });
       if (ctx.json) writeJson(ctx.io.stdout, pool);
       else ctx.io.stdout.write(formatPoolDetail(pool, ctx.now()));
       return 0;
@@ -251,7 +240,7 @@ export const commands = [
         allowBorrow: options.borrow,
         ...(options.description ? { description: options.description } : {}),
       };
-      const pool = await ctx.client().request("POST", "/pools", poolSchema, body);
+      const pool = await ctx.client().call(apiRoutes.createPool, { body });
       if (ctx.json) writeJson(ctx.io.stdout, pool);
       else
         ctx.io.stdout.write(
@@ -283,7 +272,7 @@ export const commands = [
         ...(options.key ? { stickyKey: options.key } : {}),
         ...(options.reason ? { reason: options.reason } : {}),
       };
-      const a = await client.request("POST", `/pools/${enc(args.POOL)}/allocations`, allocationSchema, body);
+      const a = await client.call(apiRoutes.allocate, { params: { id: args.POOL }, body });
       if (ctx.json) writeJson(ctx.io.stdout, a);
       else ctx.io.stdout.write(`${a.address}/${a.prefix}${a.gateway ? ` gateway ${a.gateway}` : ""}\n`);
       return 0;
@@ -312,34 +301,27 @@ export const commands = [
         // Older form: plain IPAM release, no verification.
         if (options.pool) throw new UsageError("give either --pool P ADDRESS or POOL ADDRESS");
         if (!options.reason) throw new UsageError("--reason is required");
-        const path = `/pools/${enc(args.ADDRESS)}/allocations/${enc(args.ADDRESS2)}`;
-        const a = await client.request("DELETE", path, allocationSchema, { reason: options.reason });
+        const params = { id: args.ADDRESS, address: args.ADDRESS2 };
+        const a = await client.call(apiRoutes.release, { params, body: { reason: options.reason } });
         if (ctx.json) writeJson(ctx.io.stdout, a);
         else ctx.io.stdout.write(`Released ${a.address}; reusable by others from ${orDash(a.reusableAt)}.\n`);
         return 0;
       }
       if (!options.pool) throw new UsageError("--pool is required");
       if (options.undo) {
-        const query = new URLSearchParams({ pool: options.pool, address: args.ADDRESS });
-        const history = await client.request("GET", `/ipam/history?${query}`, addressHistorySchema);
+        const query = { pool: options.pool, address: args.ADDRESS };
+        const history = await client.call(apiRoutes.addressHistory, { query });
         const last = [...history.releases].reverse().find((r) => r.undoneAt === null);
         if (!last) throw new CliError(`no release of ${args.ADDRESS} in pool ${options.pool} to undo`);
         const body = options.reason ? { reason: options.reason } : {};
-        const undone = await client.request(
-          "POST",
-          `/leaks/release/${enc(last.id)}/undo`,
-          leakReleaseRecordSchema,
-          body,
-        );
+        const undone = await client.call(apiRoutes.undoLeakRelease, { params: { id: last.id }, body });
         if (ctx.json) writeJson(ctx.io.stdout, undone);
         else ctx.io.stdout.write(`Restored ${undone.address} (release of ${undone.releasedAt} undone).\n`);
         return 0;
       }
       if (!options.reason) throw new UsageError("--reason is required");
-      const res = await client.request("POST", "/leaks/release", leakReleaseResponseSchema, {
-        pool: options.pool,
-        address: args.ADDRESS,
-        reason: options.reason,
+      const res = await client.call(apiRoutes.releaseLeaks, {
+        body: { pool: options.pool, address: args.ADDRESS, reason: options.reason },
       });
       const r = res.results[0]?.release;
       if (ctx.json) writeJson(ctx.io.stdout, res);
@@ -356,7 +338,7 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const result = await ctx.client().request("POST", "/leaks/check", leakCheckResultSchema);
+      const result = await ctx.client().call(apiRoutes.runLeakCheck);
       if (ctx.json) writeJson(ctx.io.stdout, result);
       else {
         ctx.io.stdout.write(
@@ -377,8 +359,8 @@ export const commands = [
     args: [{ name: "ADDRESS", description: "the address" }],
     async run(ctx, { args, options }) {
       if (!options.pool) throw new UsageError("--pool is required");
-      const query = new URLSearchParams({ pool: options.pool, address: args.ADDRESS });
-      const history = await ctx.client().request("GET", `/ipam/history?${query}`, addressHistorySchema);
+      const query = { pool: options.pool, address: args.ADDRESS };
+      const history = await ctx.client().call(apiRoutes.addressHistory, { query });
       if (ctx.json) writeJson(ctx.io.stdout, history);
       else ctx.io.stdout.write(formatHistory(history, ctx.now()));
       return 0;
@@ -394,13 +376,14 @@ export const commands = [
     args: [poolArg],
     async run(ctx, { args, options }) {
       const client = ctx.client();
-      const query = new URLSearchParams({ state: options.all ? "all" : "held" });
-      if (options.host) query.set("hostId", await hostId(client, options.host));
-      const { allocations } = await client.request(
-        "GET",
-        `/pools/${enc(args.POOL)}/allocations?${query}`,
-        allocationListSchema,
-      );
+      const query = {
+        state: options.all ? ("all" as const) : ("held" as const),
+        hostId: options.host ? await hostId(client, options.host) : undefined,
+      };
+      const { allocations } = await client.call(apiRoutes.listAllocations, {
+        params: { id: args.POOL },
+        query,
+      });
       if (ctx.json) writeJson(ctx.io.stdout, { allocations });
       else
         ctx.io.stdout.write(

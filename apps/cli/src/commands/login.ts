@@ -1,3 +1,4 @@
+import { apiRoutes } from "@switchyard/protocol";
 import { normalizeServerUrl, saveConfig } from "../config";
 import { defineCommand } from "../define";
 import { UsageError } from "../errors";
@@ -36,10 +37,14 @@ export const commands = [
       const password = await resolvePassword(ctx, options["password-stdin"]);
       const client = ctx.anonymousClient(url);
       const session = await client.signIn({ email, password });
-      const created = await client.createApiToken(`yardctl@${ctx.hostname}`, session);
+      const created = await client.call(
+        apiRoutes.createToken,
+        { body: { name: `yardctl@${ctx.hostname}` } },
+        { cookie: session },
+      );
       await saveConfig(ctx.config.path, { url, token: created.token, tokenId: created.id });
       // Keep only the API token; the session was a means to create it. Best effort.
-      await client.signOut(session).catch(() => undefined);
+      await client.call(apiRoutes.signOut, {}, { cookie: session }).catch(() => undefined);
       const { token: _secret, ...token } = created;
       if (ctx.json) writeJson(ctx.io.stdout, { url, email, configPath: ctx.config.path, token });
       else

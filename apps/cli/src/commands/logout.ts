@@ -1,3 +1,4 @@
+import { apiRoutes } from "@switchyard/protocol";
 import { removeSavedToken } from "../config";
 import { defineCommand } from "../define";
 import { ApiRequestError } from "../errors";
@@ -14,7 +15,7 @@ export const commands = [
       let revoked = false;
       if (config.tokenSource === "file" && config.savedTokenId) {
         try {
-          await ctx.client().revokeApiToken(config.savedTokenId);
+          await ctx.client().call(apiRoutes.revokeToken, { params: { id: config.savedTokenId } });
           revoked = true;
         } catch (error) {
           // Already revoked or unknown: the token is useless either way, forget it.

@@ -1,17 +1,10 @@
-import {
-  type CreateNetworkInput,
-  type HostOverride,
-  type Network,
-  networkListSchema,
-  networkSchema,
-} from "@switchyard/protocol";
+import { apiRoutes, type CreateNetworkInput, type HostOverride, type Network } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { UsageError } from "../errors";
 import { formatTime, orDash, renderFields, renderTable } from "../format";
 import { writeJson } from "../io";
 
 const nameArg = { name: "NETWORK", description: "network name or id" } as const;
-const path = (ref: string) => `/networks/${encodeURIComponent(ref)}`;
 
 function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -95,7 +88,7 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const { networks } = await ctx.client().request("GET", "/networks", networkListSchema);
+      const { networks } = await ctx.client().call(apiRoutes.listNetworks);
       if (ctx.json) writeJson(ctx.io.stdout, { networks });
       else if (networks.length === 0)
         ctx.io.stdout.write(
@@ -126,7 +119,7 @@ export const commands = [
     options: {},
     args: [nameArg],
     async run(ctx, { args }) {
-      const network = await ctx.client().request("GET", path(args.NETWORK), networkSchema);
+      const network = await ctx.client().call(apiRoutes.getNetwork, { params: { id: args.NETWORK } });
       if (ctx.json) writeJson(ctx.io.stdout, network);
       else ctx.io.stdout.write(formatNetwork(network, ctx.now()));
       return 0;
@@ -188,9 +181,7 @@ export const commands = [
       set("mtu", integer("--mtu", options.mtu));
       set("description", options.description);
       if (options.override !== undefined) body.hostOverrides = parseOverrides(options.override);
-      const network = await ctx
-        .client()
-        .request("POST", "/networks", networkSchema, body as CreateNetworkInput);
+      const network = await ctx.client().call(apiRoutes.createNetwork, { body: body as CreateNetworkInput });
       if (ctx.json) writeJson(ctx.io.stdout, network);
       else
         ctx.io.stdout.write(
@@ -206,14 +197,10 @@ export const commands = [
     options: { reason: { type: "string", valueName: "TEXT", description: "why, for the audit log" } },
     args: [nameArg],
     async run(ctx, { args, options }) {
-      const network = await ctx
-        .client()
-        .request(
-          "DELETE",
-          path(args.NETWORK),
-          networkSchema,
-          options.reason ? { reason: options.reason } : undefined,
-        );
+      const network = await ctx.client().call(apiRoutes.deleteNetwork, {
+        params: { id: args.NETWORK },
+        body: options.reason ? { reason: options.reason } : {},
+      });
       if (ctx.json) writeJson(ctx.io.stdout, network);
       else ctx.io.stdout.write(`Deleted network ${network.name} (${network.id}).\n`);
       return 0;

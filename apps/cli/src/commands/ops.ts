@@ -1,4 +1,5 @@
-import { type Operation, operationListSchema, operationSchema } from "@switchyard/protocol";
+import { apiRoutes, type Operation, type operationListQuerySchema } from "@switchyard/protocol";
+import type { z } from "zod";
 import { defineCommand } from "../define";
 import { UsageError } from "../errors";
 import { formatAge, formatTime, orDash, renderFields, renderTable } from "../format";
@@ -64,17 +65,14 @@ export const commands = [
     },
     args: [],
     async run(ctx, { options }) {
-      const q = new URLSearchParams();
-      for (const key of ["host", "network", "attachment", "status", "kind", "limit"] as const) {
-        const v = options[key];
-        if (v !== undefined) q.set(key, v);
-      }
       if (options.limit !== undefined && !/^\d+$/.test(options.limit))
         throw new UsageError(`--limit must be a whole number, got "${options.limit}"`);
-      const qs = q.toString();
-      const { operations } = await ctx
-        .client()
-        .request("GET", `/operations${qs ? `?${qs}` : ""}`, operationListSchema);
+      const { host, network, attachment, status, kind, limit } = options;
+      // The server validates status and kind and names the field it refuses.
+      const query = { host, network, attachment, status, kind, limit } as z.input<
+        typeof operationListQuerySchema
+      >;
+      const { operations } = await ctx.client().call(apiRoutes.listOperations, { query });
       if (ctx.json) writeJson(ctx.io.stdout, { operations });
       else if (operations.length === 0) ctx.io.stdout.write("No operations.\n");
       else ctx.io.stdout.write(renderTable(OPERATION_COLUMNS, operationRows(operations, ctx.now())));
@@ -88,9 +86,7 @@ export const commands = [
     options: {},
     args: [{ name: "ID", description: "operation id" }],
     async run(ctx, { args }) {
-      const op = await ctx
-        .client()
-        .request("GET", `/operations/${encodeURIComponent(args.ID)}`, operationSchema);
+      const op = await ctx.client().call(apiRoutes.getOperation, { params: { id: args.ID } });
       if (ctx.json) writeJson(ctx.io.stdout, op);
       else ctx.io.stdout.write(formatOperation(op, ctx.now()));
       return op.status === "failed" ? 1 : 0;

@@ -1,3 +1,4 @@
+import { apiRoutes } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { formatAge, renderTable } from "../format";
 import { writeJson } from "../io";
@@ -10,7 +11,7 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const tokens = await ctx.client().listApiTokens();
+      const { tokens } = await ctx.client().call(apiRoutes.listTokens);
       if (ctx.json) {
         writeJson(ctx.io.stdout, { tokens });
         return 0;
@@ -35,7 +36,7 @@ export const commands = [
     options: {},
     args: [{ name: "ID", description: "token id (see 'yardctl tokens ls')" }],
     async run(ctx, { args }) {
-      const token = await ctx.client().revokeApiToken(args.ID);
+      const token = await ctx.client().call(apiRoutes.revokeToken, { params: { id: args.ID } });
       if (ctx.json) writeJson(ctx.io.stdout, token);
       else ctx.io.stdout.write(`Revoked token ${token.name} (${token.id}).\n`);
       return 0;

@@ -1,3 +1,4 @@
+import { apiRoutes } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { renderFields } from "../format";
 import { writeJson } from "../io";
@@ -10,7 +11,7 @@ export const commands = [
     args: [],
     async run(ctx) {
       const client = ctx.client();
-      const user = await client.me();
+      const user = await client.call(apiRoutes.me);
       if (ctx.json) writeJson(ctx.io.stdout, user);
       else {
         ctx.io.stdout.write(

@@ -84,7 +84,7 @@ describe("agent killed during a batch of attaches, then restarted", () => {
       done.map((o) => o.status),
       await s.agentLog("h1", 20),
     ).toEqual(Array(COUNT).fill("applied"));
-    const attachments = await s.api.attachments("?network=batch");
+    const attachments = await s.api.attachments({ network: "batch" });
     expect(attachments).toHaveLength(COUNT);
     expect(attachments.every((a) => a.status === "applied")).toBe(true);
   });

@@ -4,20 +4,19 @@
  * protocol fails loudly.
  */
 import {
+  type AnyApiRoute,
   type Attachment,
   type AttachmentOperation,
-  attachmentListSchema,
-  attachmentOperationSchema,
-  attachmentSchema,
+  apiRoutes,
+  buildRequest,
+  type CallInput,
   type CreateNetworkInput,
   type HostDetail,
-  hostDetailSchema,
   type Network,
-  networkSchema,
   type Operation,
-  operationSchema,
+  type RouteResponse,
+  readResponse,
 } from "@switchyard/protocol";
-import type { z } from "zod";
 
 class ApiError extends Error {
   constructor(
@@ -33,24 +32,49 @@ class ApiError extends Error {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+async function send(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text for the error
+  }
+  return { res, parsed };
+}
+
+/** One route of the contract table, its answer parsed with the route's schema; throws ApiError otherwise. */
+async function callRoute<R extends AnyApiRoute>(
+  baseUrl: string,
+  headers: Record<string, string>,
+  route: R,
+  input: CallInput<R>,
+): Promise<{ value: RouteResponse<R>; res: Response }> {
+  const request = buildRequest(route, input);
+  const { res, parsed } = await send(baseUrl, request.method, request.path, headers, request.body);
+  const out = readResponse(route, res.status, parsed);
+  if (!out.ok) throw new ApiError(request.method, request.path, res.status, parsed);
+  return { value: out.value, res };
+}
+
 /** Signs in with e-mail and password and creates an API token (what `yardctl login` does). */
 export async function createAdminToken(baseUrl: string, email: string, password: string): Promise<string> {
-  const signIn = await fetch(`${baseUrl}/api/v1/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  if (!signIn.ok) throw new ApiError("POST", "/api/v1/auth/sign-in", signIn.status, await signIn.text());
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const created = await fetch(`${baseUrl}/api/v1/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json", cookie },
-    body: JSON.stringify({ name: `test-${process.pid}-${Date.now()}` }),
-  });
-  const body = (await created.json()) as { token?: string };
-  if (!created.ok || typeof body.token !== "string")
-    throw new ApiError("POST", "/api/v1/tokens", created.status, body);
-  return body.token;
+  const { res } = await callRoute(baseUrl, {}, apiRoutes.signIn, { body: { email, password } });
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const body = { name: `test-${process.pid}-${Date.now()}` };
+  return (await callRoute(baseUrl, { cookie }, apiRoutes.createToken, { body })).value.token;
 }
 
 export class Api {
@@ -59,74 +83,53 @@ export class Api {
     readonly token: string,
   ) {}
 
+  /** Any path, unparsed: for tests of what the contract does not allow. */
   async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const { res, parsed } = await send(
+      this.baseUrl,
       method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: keep the text for the error
-    }
+      path,
+      { authorization: `Bearer ${this.token}` },
+      body,
+    );
     if (!res.ok) throw new ApiError(method, path, res.status, parsed);
     return parsed;
   }
 
-  private async parsed<S extends z.ZodType>(
-    schema: S,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<z.output<S>> {
-    return schema.parse(await this.request(method, path, body));
+  async call<R extends AnyApiRoute>(route: R, input: CallInput<R>): Promise<RouteResponse<R>> {
+    return (await callRoute(this.baseUrl, { authorization: `Bearer ${this.token}` }, route, input)).value;
   }
 
   host(idOrName: string): Promise<HostDetail> {
-    return this.parsed(hostDetailSchema, "GET", `/api/v1/hosts/${encodeURIComponent(idOrName)}`);
+    return this.call(apiRoutes.getHost, { params: { id: idOrName } });
   }
 
   createNetwork(body: CreateNetworkInput): Promise<Network> {
-    return this.parsed(networkSchema, "POST", "/api/v1/networks", body);
+    return this.call(apiRoutes.createNetwork, { body });
   }
 
-  deleteNetwork(idOrName: string): Promise<unknown> {
-    return this.request("DELETE", `/api/v1/networks/${encodeURIComponent(idOrName)}`);
+  deleteNetwork(idOrName: string): Promise<Network> {
+    return this.call(apiRoutes.deleteNetwork, { params: { id: idOrName }, body: {} });
   }
 
-  attach(body: {
-    host: string;
-    container: string | { runtime: "docker" | "netns"; ref: string };
-    network: string;
-    address?: string;
-    ifname?: string;
-    setDefaultRoute?: boolean;
-    mac?: string;
-  }): Promise<AttachmentOperation> {
-    return this.parsed(attachmentOperationSchema, "POST", "/api/v1/attachments", body);
+  attach(body: CallInput<typeof apiRoutes.attach>["body"]): Promise<AttachmentOperation> {
+    return this.call(apiRoutes.attach, { body });
   }
 
   detach(attachmentId: string): Promise<AttachmentOperation> {
-    return this.parsed(attachmentOperationSchema, "DELETE", `/api/v1/attachments/${attachmentId}`);
+    return this.call(apiRoutes.detach, { params: { id: attachmentId }, body: {} });
   }
 
   attachment(id: string): Promise<Attachment> {
-    return this.parsed(attachmentSchema, "GET", `/api/v1/attachments/${id}`);
+    return this.call(apiRoutes.getAttachment, { params: { id } });
   }
 
-  async attachments(query = ""): Promise<Attachment[]> {
-    return (await this.parsed(attachmentListSchema, "GET", `/api/v1/attachments${query}`)).attachments;
+  async attachments(query: CallInput<typeof apiRoutes.listAttachments>["query"] = {}): Promise<Attachment[]> {
+    return (await this.call(apiRoutes.listAttachments, { query })).attachments;
   }
 
   operation(id: string): Promise<Operation> {
-    return this.parsed(operationSchema, "GET", `/api/v1/operations/${id}`);
+    return this.call(apiRoutes.getOperation, { params: { id } });
   }
 
   /** Polls an operation until it is applied or failed; throws on timeout (with its last state). */
