@@ -41,3 +41,39 @@ describe("tokens", () => {
     expect(result).toMatchObject({ code: 0, stdout: "Revoked token ci (t_old).\n" });
   });
 });
+
+describe("tokens create", () => {
+  it("--expires and --read-only become expiresAt and scope; the secret is printed once", async () => {
+    const created = {
+      ...saved,
+      id: "t_new",
+      name: "grafana",
+      lastUsedAt: null,
+      expiresAt: "2026-12-27T22:00:00.000Z",
+      scope: "read_only",
+      token: "syt_secret",
+    };
+    const { fetch, calls } = fakeFetch(() => json(201, created));
+    const result = await invoke(["tokens", "create", "grafana", "--expires", "30d", "--read-only"], {
+      fetch,
+    });
+    expect(calls[0]).toMatchObject({
+      method: "POST",
+      path: "/api/v1/tokens",
+      body: { name: "grafana", scope: "read_only", expiresAt: "2026-12-27T22:00:00.000Z" },
+    });
+    expect(result.stdout).toBe(
+      [
+        "Created token grafana (t_new): active, read-only, until 2026-12-27T22:00:00.000Z.",
+        "Token (shown once): syt_secret",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a bad --expires is a usage error", async () => {
+    const result = await invoke(["tokens", "create", "x", "--expires", "soon"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--expires");
+  });
+});

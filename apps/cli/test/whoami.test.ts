@@ -15,6 +15,9 @@ describe("whoami", () => {
 
   it("--json prints the user", async () => {
     const { fetch } = fakeFetch(() => json(200, user));
-    expect(JSON.parse((await invoke(["whoami", "--json"], { fetch })).stdout)).toEqual(user);
+    expect(JSON.parse((await invoke(["whoami", "--json"], { fetch })).stdout)).toEqual({
+      ...user,
+      mustChangePassword: false,
+    });
   });
 });

@@ -1,7 +1,17 @@
-import { apiRoutes } from "@switchyard/protocol";
+import { type ApiTokenInfo, apiRoutes } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { formatAge, renderTable } from "../format";
-import { writeJson } from "../io";
+import { writeJson, writeLine } from "../io";
+import { parseDuration } from "../time";
+
+function stateOf(t: ApiTokenInfo, now: Date): string {
+  if (t.revokedAt) return `revoked ${formatAge(t.revokedAt, now)}`;
+  if (t.expiresAt && Date.parse(t.expiresAt) <= now.getTime())
+    return `expired ${formatAge(t.expiresAt, now)}`;
+  const parts = ["active", ...(t.scope === "read_only" ? ["read-only"] : [])];
+  if (t.expiresAt) parts.push(`until ${t.expiresAt}`);
+  return parts.join(", ");
+}
 
 export const commands = [
   defineCommand({
@@ -23,10 +33,44 @@ export const commands = [
         t.prefix,
         formatAge(t.createdAt, now),
         formatAge(t.lastUsedAt, now),
-        t.revokedAt ? `revoked ${formatAge(t.revokedAt, now)}` : "active",
+        stateOf(t, now),
       ]);
       ctx.io.stdout.write(renderTable(["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "STATE"], rows));
       if (ctx.config.savedTokenId) ctx.io.stdout.write("* the token this CLI uses\n");
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["tokens", "create"],
+    summary: "create an API token for scripts (the secret is printed once)",
+    options: {
+      expires: {
+        type: "string",
+        valueName: "DURATION",
+        description: "refused after this long (30d, 12h, 2w)",
+      },
+      "read-only": { type: "boolean", description: "GET routes only (dashboards, scrapers)" },
+    },
+    args: [{ name: "NAME", description: "what the token is for" }],
+    async run(ctx, { options, args }) {
+      const expiresAt =
+        options.expires === undefined
+          ? undefined
+          : new Date(ctx.now().getTime() + parseDuration(options.expires, "--expires")).toISOString();
+      const body = {
+        name: args.NAME,
+        scope: options["read-only"] ? "read_only" : "full",
+        expiresAt,
+      } as const;
+      const created = await ctx.client().call(apiRoutes.createToken, { body });
+      if (ctx.json) writeJson(ctx.io.stdout, created);
+      else {
+        writeLine(
+          ctx.io.stdout,
+          `Created token ${created.name} (${created.id}): ${stateOf(created, ctx.now())}.`,
+        );
+        writeLine(ctx.io.stdout, `Token (shown once): ${created.token}`);
+      }
       return 0;
     },
   }),
