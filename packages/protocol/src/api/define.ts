@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Role } from "../auth";
+import type { ApiTag } from "./tags";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -31,8 +32,8 @@ export interface ApiRoute<
   /** Under /api/v1, with `:name` parameters. */
   readonly path: Path;
   readonly summary: string;
-  /** A grouping for the OpenAPI document (hosts, ipam, ...). */
-  readonly tag: string;
+  /** Its group in the OpenAPI document. */
+  readonly tag: ApiTag;
   readonly access: Access;
   readonly query?: Query;
   readonly body?: Body;

@@ -1,14 +1,32 @@
 import { z } from "zod";
 import { apiErrorSchema } from "../errors";
 import type { AnyApiRoute } from "./define";
+import { apiTags } from "./tags";
 
 type JsonSchema = Record<string, unknown>;
 
 /** zod 4's own JSON Schema output (draft 2020-12, which OpenAPI 3.1 uses); requests as their input type. */
 const jsonSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
-  return rest;
+  return withoutEmptyAlternatives(rest) as JsonSchema;
 };
+
+/** `unknown | null` comes out as `anyOf: [{}, {type: null}]`, which says nothing more than `{}`. */
+function withoutEmptyAlternatives(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutEmptyAlternatives);
+  if (node === null || typeof node !== "object") return node;
+  const entries = Object.entries(node).map(([k, v]) => [k, withoutEmptyAlternatives(v)] as const);
+  const out = Object.fromEntries(entries) as JsonSchema;
+  const anyOf = out.anyOf;
+  if (
+    Array.isArray(anyOf) &&
+    anyOf.some((s) => s !== null && typeof s === "object" && Object.keys(s).length === 0)
+  ) {
+    const { anyOf: _, ...rest } = out;
+    return rest;
+  }
+  return out;
+}
 
 const errorResponse = (description: string) => ({
   description,
@@ -80,7 +98,10 @@ export function buildOpenApiDocument(
     paths[path] ??= {};
     (paths[path] as Record<string, JsonSchema>)[route.method.toLowerCase()] = operationOf(route);
   }
-  const tags = [...new Set(Object.values(routes).map((r) => r.tag))].map((name) => ({ name }));
+  const used = new Set(Object.values(routes).map((r) => r.tag));
+  const tags = Object.entries(apiTags)
+    .filter(([name]) => used.has(name as keyof typeof apiTags))
+    .map(([name, description]) => ({ name, description }));
   return {
     openapi: "3.1.0",
     info: {
