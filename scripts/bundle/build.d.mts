@@ -1,4 +1,5 @@
-export declare const BUNDLES: Record<"cli" | "agent", { entry: string; out: string }>;
+type BundleName = "cli" | "agent" | "cni";
+export declare const BUNDLES: Record<BundleName, { entry: string; out: string; standalone?: boolean }>;
 export interface BuiltBundle {
   name: string;
   out: string;
@@ -6,5 +7,5 @@ export interface BuiltBundle {
   inputs: number;
   ms: number;
 }
-export declare function buildBundle(name: "cli" | "agent"): Promise<BuiltBundle>;
-export declare function buildBundles(names?: readonly ("cli" | "agent")[]): Promise<BuiltBundle[]>;
+export declare function buildBundle(name: BundleName): Promise<BuiltBundle>;
+export declare function buildBundles(names?: readonly BundleName[]): Promise<BuiltBundle[]>;

@@ -112,27 +112,9 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       reconciler,
       logger: logger.child({ component: "apply" }),
       reconcileIntervalMs: config.reconcileIntervalMs,
-      onResult: (result) => waiters.observe(result),
+      onAcknowledged: (result) => waiters.observe(result),
     });
     input.onApplier?.(applier);
-
-    // The CNI plugin's socket: an ADD becomes an attachment through the control plane (the current
-    // connection), answered once this agent's engine applied it.
-    let channel: AgentChannel | null = null;
-    const cniBackend = createCniBackend({
-      channel: () => channel,
-      waiters,
-      desiredEndpoints: () => engine?.desiredEndpoints() ?? [],
-    });
-    const cniServer: CniServer | null = config.cniSocket
-      ? await startCniServer({
-          path: config.cniSocket,
-          handle: (frame) => handleCniFrame(frame, cniBackend),
-          logger: logger.child({ component: "cni" }),
-        }).catch((error: Error) => {
-          throw new FatalError(ExitCode.usage, `--cni-socket: ${error.message}`);
-        })
-      : null;
 
     // Link, address and Docker container events make the current connection's reporter look again at
     // once, and the engine verify what they concern (a link of ours, a container we attached).
@@ -177,6 +159,24 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
             logger,
           }),
         ];
+
+    // The CNI plugin's socket (after every `let` the host events' callbacks read: this awaits): an ADD becomes an attachment through the control plane (the current
+    // connection), answered once this agent's engine applied it.
+    let channel: AgentChannel | null = null;
+    const cniBackend = createCniBackend({
+      channel: () => channel,
+      waiters,
+      desiredEndpoints: () => engine?.desiredEndpoints() ?? [],
+    });
+    const cniServer: CniServer | null = config.cniSocket
+      ? await startCniServer({
+          path: config.cniSocket,
+          handle: (frame) => handleCniFrame(frame, cniBackend),
+          logger: logger.child({ component: "cni" }),
+        }).catch((error: Error) => {
+          throw new FatalError(ExitCode.usage, `--cni-socket: ${error.message}`);
+        })
+      : null;
 
     const connection = connectToControlPlane({
       server: config.server,

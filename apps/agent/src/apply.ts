@@ -43,8 +43,11 @@ export interface ApplierInput {
   resendDelayMs?: number;
   /** Results kept while unacknowledged; the oldest go first when more pile up. Default 1000. */
   maxUnacknowledged?: number;
-  /** Every result as it is made (applies and verifications), before it is reported (the CNI handler waits on it). */
-  onResult?: (result: DesiredStateResult) => void;
+  /**
+   * Every result once the server acknowledged it (so it is recorded: an address of a removed endpoint is
+   * released by then). The CNI handler answers the runtime on it.
+   */
+  onAcknowledged?: (result: DesiredStateResult) => void;
 }
 
 /** Where results go: the current connection's channel, or nothing while disconnected. */
@@ -223,6 +226,7 @@ export function createApplier(input: ApplierInput): Applier {
         }
         if (outbox[0] === head) outbox.shift();
         resendDelay = baseResend;
+        input.onAcknowledged?.(head);
       }
     } finally {
       sending = false;
@@ -299,7 +303,6 @@ export function createApplier(input: ApplierInput): Applier {
       };
     }
     applied = Math.max(applied, result.serial);
-    input.onResult?.(result);
     logApplied("desired state applied", result, started);
     await report(result, true);
   };
@@ -321,7 +324,6 @@ export function createApplier(input: ApplierInput): Applier {
       return;
     }
     if (!result) return;
-    input.onResult?.(result);
     logApplied("host verified", result, started);
     await report(result, false);
   };

@@ -23,12 +23,22 @@ export interface AgentLaunchOptions {
   extraArgs?: readonly string[];
   /** More environment for the agent. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Programs the agent runs under, exec'ing it (PID stays the agent's), e.g. `nsenter -t PID -m --` to
+   * share a test's private mount namespace with a container runtime.
+   */
+  wrapper?: readonly string[];
+  /** Serve the CNI plugin on `<lab>/<host>/agent/cni.sock` (agentCniSocket). */
+  cni?: boolean;
 }
 
 /** Where a lab host's agent keeps its credential, applied-endpoint store and log. */
 export const agentDir = (state: LabState, host: string): string => join(state.dir, host, "agent");
 export const agentLogPath = (state: LabState, host: string): string =>
   join(agentDir(state, host), "agent.log");
+/** The CNI plugin's socket of a lab host's agent started with `cni: true`. */
+export const agentCniSocket = (state: LabState, host: string): string =>
+  join(agentDir(state, host), "cni.sock");
 
 function labHost(state: LabState, hostName: string): LabHostState {
   const host = state.hosts.find((h) => h.name === hostName);
@@ -79,14 +89,19 @@ export async function startAgent(
     throw new Error(`agent of ${hostName} already runs (pid ${host.agentPid})`);
   const mode = options.mode ?? "root";
   await mkdir(agentDir(state, host.name), { recursive: true, mode: 0o700 });
-  const args = [...agentArgs(state, host, serverUrl, token, mode), ...(options.extraArgs ?? [])];
+  const args = [
+    ...agentArgs(state, host, serverUrl, token, mode),
+    ...(options.cni ? ["--cni-socket", agentCniSocket(state, host.name)] : []),
+    ...(options.extraArgs ?? []),
+  ];
   const log = await open(agentLogPath(state, host.name), "a");
   const env = { ...process.env, ...options.env };
-  // `ip netns exec` execs the program (no fork), so the PID is the agent's either way.
-  const [file, argv] =
+  // `ip netns exec` (and a wrapper such as nsenter) execs the program (no fork): the PID is the agent's.
+  const inner =
     mode === "root"
-      ? [process.execPath, args]
-      : ["ip", ["netns", "exec", host.netns, process.execPath, ...args]];
+      ? [process.execPath, ...args]
+      : ["ip", "netns", "exec", host.netns, process.execPath, ...args];
+  const [file, ...argv] = [...(options.wrapper ?? []), ...inner] as [string, ...string[]];
   const child = spawn(file, argv, { detached: true, stdio: ["ignore", log.fd, log.fd], env });
   await log.close();
   child.unref();

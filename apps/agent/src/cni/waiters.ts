@@ -4,8 +4,8 @@ import type { DesiredStateResult, EndpointResult } from "@switchyard/protocol";
 const MAX_KEPT = 10_000;
 
 /**
- * What the CNI handler waits on: every result the applier produced (applies and verifications), the
- * newest per endpoint, and the newest serial applied.
+ * What the CNI handler waits on: every result the server acknowledged (applies and verifications), the
+ * newest per endpoint, and the newest serial applied and recorded.
  */
 export class EndpointWaiters {
   private readonly latest = new Map<string, EndpointResult>();

@@ -42,6 +42,11 @@ export interface ScenarioOptions {
   logLevel?: string;
   /** More control-plane environment (e.g. LEAK_GRACE), applied last. */
   env?: Record<string, string>;
+  /**
+   * More launch options of every agent (start and restart), made once the lab exists: e.g. a wrapper
+   * into a mount namespace the test made, or `cni: true`.
+   */
+  agentLaunch?: (lab: Lab) => Promise<Omit<AgentLaunchOptions, "extraArgs">>;
 }
 
 export interface Scenario {
@@ -139,7 +144,10 @@ export async function startScenario(options: ScenarioOptions = {}): Promise<Scen
 
     const adminToken = await createAdminToken(plane.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     const api = new Api(plane.url, adminToken);
-    const agent: AgentLaunchOptions = { extraArgs: options.agentArgs ?? DEFAULT_AGENT_ARGS };
+    const agent: AgentLaunchOptions = {
+      ...(await options.agentLaunch?.(lab)),
+      extraArgs: options.agentArgs ?? DEFAULT_AGENT_ARGS,
+    };
     await enrollLab(lab.state, plane.url, adminToken, () => {}, agent);
     const hostName = (h: string) => lab.controlPlaneName(h);
     const agentLog = async (h: string, lines = 40) =>
