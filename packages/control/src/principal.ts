@@ -1,4 +1,4 @@
-import type { ApiTokenScope, Role, User as UserDto } from "@switchyard/protocol";
+import { type ApiTokenScope, type Role, roleRank as rank, type User as UserDto } from "@switchyard/protocol";
 import type { Actor } from "./audit";
 import { DomainError } from "./errors";
 
@@ -17,8 +17,6 @@ export function actorOf(principal: Principal): Actor {
     ? { type: "token", id: principal.credentialId, name: principal.user.email }
     : { type: "user", id: principal.user.id, name: principal.user.email };
 }
-
-const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
 /** viewer reads; operator and admin may change things; admin-only actions ask for admin. */
 export function requireRole(principal: Principal, role: Role): void {

@@ -3,6 +3,9 @@ import { z } from "zod";
 export const roleSchema = z.enum(["admin", "operator", "viewer"]);
 export type Role = z.infer<typeof roleSchema>;
 
+/** viewer reads; operator changes hosts, networks and addresses; admin also manages users. */
+export const roleRank: Readonly<Record<Role, number>> = { viewer: 0, operator: 1, admin: 2 };
+
 export const signInBodySchema = z.object({
   email: z.string().min(1, "email is required").max(254),
   password: z.string().min(1, "password is required").max(1024),

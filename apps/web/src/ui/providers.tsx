@@ -3,11 +3,11 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { createQueryClient } from "./query-client";
-import { SIGN_IN_PATH, signInUrl } from "./shell/sign-in-path";
+import { SIGNED_OUT_PATHS, signInUrl } from "./shell/sign-in-path";
 
 function redirectToSignIn(): void {
   const { pathname, search } = window.location;
-  if (pathname === SIGN_IN_PATH) return;
+  if (SIGNED_OUT_PATHS.includes(pathname)) return;
   window.location.assign(signInUrl(pathname + search));
 }
 

@@ -6,6 +6,7 @@ import { ReconcileEvents } from "../events/reconcile-events";
 import { RelativeTime } from "../format/relative-time-view";
 import { RevokeButton } from "../hosts/revoke-button";
 import { StatusBadge } from "../hosts/status-badge";
+import { auditHref } from "../queries/audit";
 import { hostQuery } from "../queries/hosts";
 import { QueryState } from "../shell/query-state";
 import { LinuxBridgesSection } from "./bridges-section";
@@ -52,6 +53,12 @@ export function HostDetailView({ id }: { id: string }) {
         <dt>Created</dt>
         <dd>
           <RelativeTime iso={host.createdAt} />
+        </dd>
+        <dt>Audit</dt>
+        <dd>
+          <Link href={auditHref({ host: host.id })} data-testid="host-audit-link">
+            entries →
+          </Link>
         </dd>
       </dl>
 

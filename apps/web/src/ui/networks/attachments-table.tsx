@@ -3,6 +3,7 @@
 import type { Attachment } from "@switchyard/protocol";
 import Link from "next/link";
 import { RelativeTime } from "../format/relative-time-view";
+import { auditHref } from "../queries/audit";
 import { AttachmentStatusBadge } from "./attachment-status-badge";
 import { DetachButton } from "./detach-button";
 
@@ -71,7 +72,14 @@ export function AttachmentsTable({ attachments }: { attachments: Attachment[] })
               <RelativeTime iso={a.appliedAt ?? a.createdAt} />
             </td>
             <td className="actions">
-              <DetachButton attachment={a} />
+              <DetachButton attachment={a} />{" "}
+              <Link
+                href={auditHref({ target: a.id })}
+                className="small"
+                data-testid={`attachment-audit-${a.id}`}
+              >
+                audit
+              </Link>
             </td>
           </tr>
         ))}

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { errorMessage } from "../api/api-request-error";
 import { deleteNetwork, networkKeys } from "../queries/networks";
 import { poolKeys } from "../queries/pools";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 
 /**
  * Two-step delete. The server refuses (409) while attachments exist; its message is shown as is.
@@ -14,6 +15,7 @@ import { poolKeys } from "../queries/pools";
 export function DeleteNetworkButton({ network, onDeleted }: { network: Network; onDeleted?: () => void }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
+  const canChange = useHasRole("operator");
   const mutation = useMutation({
     mutationFn: () => deleteNetwork(network.id),
     onSuccess: () => {
@@ -51,6 +53,8 @@ export function DeleteNetworkButton({ network, onDeleted }: { network: Network; 
         <button
           type="button"
           className="button small danger-outline"
+          disabled={!canChange}
+          title={canChange ? undefined : VIEWER_TITLE}
           onClick={() => {
             mutation.reset();
             setConfirming(true);

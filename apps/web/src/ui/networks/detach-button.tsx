@@ -7,10 +7,12 @@ import { watchOperation } from "../operations/notice-store";
 import { attachmentKeys, detach } from "../queries/attachments";
 import { networkKeys } from "../queries/networks";
 import { newerOperation, operationKeys } from "../queries/operations";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 
 /** Detach: the attachment goes to `detaching` until the agent removed it. Test id `detach-<attachment id>`. */
 export function DetachButton({ attachment }: { attachment: Attachment }) {
   const queryClient = useQueryClient();
+  const canChange = useHasRole("operator");
   const mutation = useMutation({
     mutationFn: () => detach(attachment.id),
     onSuccess: ({ operation, attachment: changed }) => {
@@ -32,7 +34,8 @@ export function DetachButton({ attachment }: { attachment: Attachment }) {
       <button
         type="button"
         className="button small danger-outline"
-        disabled={mutation.isPending}
+        disabled={mutation.isPending || !canChange}
+        title={canChange ? undefined : VIEWER_TITLE}
         onClick={() => mutation.mutate()}
         data-testid={`detach-${attachment.id}`}
       >

@@ -7,7 +7,9 @@ import { useState } from "react";
 import { AttachForm } from "../attach/attach-form";
 import { RelativeTime } from "../format/relative-time-view";
 import { attachmentsQuery } from "../queries/attachments";
+import { auditHref } from "../queries/audit";
 import { networkQuery } from "../queries/networks";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 import { QueryState } from "../shell/query-state";
 import { AttachmentsTable } from "./attachments-table";
 import { DeleteNetworkButton } from "./delete-network-button";
@@ -20,6 +22,7 @@ export function NetworkDetailView({ id }: { id: string }) {
   const network = useQuery(networkQuery(id));
   const attachments = useQuery({ ...attachmentsQuery({ network: id }), enabled: network.isSuccess });
   const [attaching, setAttaching] = useState(false);
+  const canChange = useHasRole("operator");
 
   if (!network.data) return <QueryState error={network.error} />;
   const n = network.data;
@@ -41,6 +44,8 @@ export function NetworkDetailView({ id }: { id: string }) {
             className="button small primary"
             onClick={() => setAttaching((v) => !v)}
             aria-expanded={attaching}
+            disabled={!canChange}
+            title={canChange ? undefined : VIEWER_TITLE}
             data-testid="attach-open"
           >
             Attach a container
@@ -80,6 +85,12 @@ export function NetworkDetailView({ id }: { id: string }) {
         <dt>Operations</dt>
         <dd>
           <Link href={`/operations?network=${encodeURIComponent(n.name)}`}>ledger →</Link>
+        </dd>
+        <dt>Audit</dt>
+        <dd>
+          <Link href={auditHref({ network: n.id })} data-testid="network-audit-link">
+            entries →
+          </Link>
         </dd>
       </dl>
 

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { networksQuery } from "../queries/networks";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 import { QueryState } from "../shell/query-state";
 import { CreateNetworkForm } from "./create-network-form";
 import { NetworksTable } from "./networks-table";
@@ -12,6 +13,7 @@ export function NetworksPage() {
   const networks = useQuery(networksQuery());
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
+  const canChange = useHasRole("operator");
 
   return (
     <div className="stack">
@@ -25,6 +27,8 @@ export function NetworksPage() {
             type="button"
             className="button small primary"
             onClick={() => setCreating((value) => !value)}
+            disabled={!canChange}
+            title={canChange ? undefined : VIEWER_TITLE}
             data-testid="new-network"
             aria-expanded={creating}
           >

@@ -3,16 +3,17 @@
 import { useQuery } from "@tanstack/react-query";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { ChangePasswordForm } from "../account/change-password-form";
 import { errorMessage, isUnauthorized } from "../api/api-request-error";
 import { LiveUpdates } from "../live-updates";
 import { meQuery } from "../queries/me";
 import { NavBar } from "./nav-bar";
-import { SIGN_IN_PATH } from "./sign-in-path";
+import { SIGNED_OUT_PATHS } from "./sign-in-path";
 
 /** Signed-in pages get the navigation and live updates; the sign-in page is shown bare. */
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
-  if (pathname === SIGN_IN_PATH) return <main className="page-bare">{children}</main>;
+  if (SIGNED_OUT_PATHS.includes(pathname)) return <main className="page-bare">{children}</main>;
   return <SignedInShell>{children}</SignedInShell>;
 }
 
@@ -28,6 +29,14 @@ function SignedInShell({ children }: { children: ReactNode }) {
       <div className="page-status error" role="alert">
         {errorMessage(me.error)}
       </div>
+    );
+  }
+  if (me.data.mustChangePassword) {
+    // The server refuses everything else until then; ask for nothing else.
+    return (
+      <main className="page-bare">
+        <ChangePasswordForm forced />
+      </main>
     );
   }
   return (

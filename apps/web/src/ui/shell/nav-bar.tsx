@@ -14,6 +14,7 @@ const links = [
   { href: "/networks", label: "Networks" },
   { href: "/operations", label: "Operations" },
   { href: "/pools", label: "Pools" },
+  { href: "/audit", label: "Audit" },
 ];
 
 function isActive(pathname: string, href: string): boolean {
@@ -52,9 +53,21 @@ export function NavBar({ user }: { user: User }) {
         <LeaksNavLink active={isActive(pathname, "/leaks")} />
       </nav>
       <div className="nav-user">
-        <span data-testid="current-user">
+        <span data-testid="current-user" data-role={user.role}>
           {user.email} <span className="muted">({user.role})</span>
         </span>
+        {user.role === "admin" && (
+          <Link
+            href="/users"
+            className={isActive(pathname, "/users") ? "nav-link active" : "nav-link"}
+            data-testid="nav-users"
+          >
+            Users
+          </Link>
+        )}
+        <Link href="/account" className={isActive(pathname, "/account") ? "nav-link active" : "nav-link"}>
+          Password
+        </Link>
         <button type="button" className="button small" onClick={handleSignOut}>
           Sign out
         </button>
