@@ -24,7 +24,7 @@ import {
 } from "@switchyard/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type HubPort, noopHub } from "../src/server/api/context";
+import { type HubPort, noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 
 const run = promisify(execFile);
@@ -123,6 +123,10 @@ it("every route answers its declared status with a body its schema accepts", asy
   expect((await value(apiRoutes.getHost, { params: { id: "h1" } })).name).toBe("h1");
   await value(apiRoutes.listHosts, {});
   await value(apiRoutes.topology, {});
+  expect((await value(apiRoutes.fleetSummary, {})).hosts.map((h) => h.name)).toEqual(["h1"]);
+  const h1Id = (await value(apiRoutes.getHost, { params: { id: "h1" } })).id;
+  expect((await value(apiRoutes.fleetSummary, { query: { hosts: h1Id } })).hosts).toHaveLength(1);
+  expect((await value(apiRoutes.fleetSearch, { query: { q: "h1" } })).matches[0]?.kind).toBe("host");
   const h2 = await db.prisma.host.create({
     data: { name: "h2", status: "offline", lastSeenAt: new Date(Date.now() - 3_600_000) },
   });

@@ -21,6 +21,7 @@ export * from "./principal";
 export * from "./secrets";
 export * from "./sessions";
 export * from "./sign-in-throttle";
+export * from "./topology";
 export * from "./user-account";
 export * from "./user-admin";
 export * from "./users";

@@ -14,6 +14,8 @@ export * from "./ipam";
 export * from "./leaks";
 export * from "./networks";
 export * from "./operations";
+export * from "./sockets";
+export * from "./topology";
 export * from "./ui";
 export * from "./users";
 export * from "./validators";

@@ -8,14 +8,15 @@ import {
   networkChangedSchema,
   type Operation,
   operationChangedSchema,
-  type Topology,
   UiEvents,
 } from "@switchyard/protocol";
 import type { QueryClient } from "@tanstack/react-query";
 import { io } from "socket.io-client";
 import { type AttachmentFilter, attachmentKeys, patchAttachmentList } from "./queries/attachments";
-import { patchHostDetail, patchHostList, patchTopology } from "./queries/cache-patches";
+import { patchHostDetail, patchHostList } from "./queries/cache-patches";
+import { type Coalescer, createCoalescer } from "./queries/coalesce";
 import { eventKeys } from "./queries/events";
+import { fetchFleetRows, fleetKeys, patchFleetRows, patchFleetStatus } from "./queries/fleet";
 import { leakKeys } from "./queries/leaks";
 import { networkKeys, patchNetworkList } from "./queries/networks";
 import {
@@ -36,12 +37,14 @@ const REFUSED_RETRY_MS = 5_000;
 export function connectLiveUpdates(queryClient: QueryClient): () => void {
   // WebSocket only: no long-polling requests that the HTTP request handler could also see.
   const socket = io("/ui", { withCredentials: true, transports: ["websocket"] });
+  // Hosts whose map row is stale: fetched together, at most once per 250 ms (never the whole fleet).
+  const staleRows = createCoalescer((ids) => void refreshFleetRows(queryClient, ids));
 
   // Events may have been missed while (re)connecting: refetch everything that is live.
   socket.on("connect", () => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
-    void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
     for (const queryKey of [
+      fleetKeys.all,
       networkKeys.all,
       attachmentKeys.all,
       operationKeys.all,
@@ -60,8 +63,10 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
 
   socket.on(UiEvents.attachmentChanged, (payload: unknown) => {
     const parsed = attachmentChangedSchema.safeParse(payload);
-    if (parsed.success) applyAttachmentChanged(queryClient, parsed.data.attachment);
-    else void queryClient.invalidateQueries({ queryKey: attachmentKeys.all });
+    if (parsed.success) {
+      applyAttachmentChanged(queryClient, parsed.data.attachment);
+      staleRows.add(parsed.data.attachment.hostId); // its networks and drift
+    } else void queryClient.invalidateQueries({ queryKey: attachmentKeys.all });
     // Attachment counts and pool usage follow from it.
     void queryClient.invalidateQueries({ queryKey: networkKeys.all });
     void queryClient.invalidateQueries({ queryKey: poolKeys.all });
@@ -82,22 +87,25 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
   // Findings raised, resolved, released or probed: refetch the leak lists (and the nav count).
   socket.on(UiEvents.leaksChanged, () => {
     void queryClient.invalidateQueries({ queryKey: leakKeys.all });
+    void queryClient.invalidateQueries({ queryKey: fleetKeys.summary }); // per-host leak counts
   });
 
   socket.on(UiEvents.hostChanged, (payload: unknown) => {
     const parsed = hostChangedSchema.safeParse(payload);
-    if (parsed.success) applyHostChanged(queryClient, parsed.data.host);
+    if (parsed.success) applyHostChanged(queryClient, staleRows, parsed.data.host);
     else void queryClient.invalidateQueries();
   });
 
   socket.on(UiEvents.inventoryChanged, (payload: unknown) => {
     const parsed = inventoryChangedSchema.safeParse(payload);
     if (parsed.success) {
+      // Refetched only where a page shows it (an expanded host on the map, the host page).
       void queryClient.invalidateQueries({ queryKey: queryKeys.host(parsed.data.hostId) });
+      staleRows.add(parsed.data.hostId);
     } else {
       void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
+      void queryClient.invalidateQueries({ queryKey: fleetKeys.summary });
     }
-    void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
   });
 
   // A refusal by the server (e.g. an expired session) stops socket.io's own retries: re-check the
@@ -112,21 +120,40 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
 
   return () => {
     clearTimeout(retry);
+    staleRows.cancel();
     socket.disconnect();
   };
 }
 
-function applyHostChanged(queryClient: QueryClient, host: HostSummary): void {
+/** Fetches the rows of these hosts only and puts them into the cached fleet summary. */
+async function refreshFleetRows(queryClient: QueryClient, ids: string[]): Promise<void> {
+  if (!queryClient.getQueryData(fleetKeys.summary)) return; // no map open: nothing to patch
+  try {
+    const rows = await fetchFleetRows(ids);
+    const found = new Set(rows.map((r) => r.id));
+    queryClient.setQueryData(fleetKeys.summary, (summary: Parameters<typeof patchFleetRows>[0]) =>
+      patchFleetRows(
+        summary,
+        rows,
+        ids.filter((id) => !found.has(id)),
+      ),
+    );
+  } catch {
+    void queryClient.invalidateQueries({ queryKey: fleetKeys.summary });
+  }
+}
+
+function applyHostChanged(queryClient: QueryClient, staleRows: Coalescer, host: HostSummary): void {
   queryClient.setQueryData(queryKeys.hostList, (hosts: HostSummary[] | undefined) =>
     patchHostList(hosts, host),
   );
   queryClient.setQueryData(queryKeys.host(host.id), (detail: Parameters<typeof patchHostDetail>[0]) =>
     patchHostDetail(detail, host),
   );
-  const topology = queryClient.getQueryData<Topology>(queryKeys.topology);
-  const patched = patchTopology(topology, host);
-  if (patched) queryClient.setQueryData(queryKeys.topology, patched);
-  else void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+  const summary = queryClient.getQueryData<Parameters<typeof patchFleetStatus>[0]>(fleetKeys.summary);
+  const patched = patchFleetStatus(summary, host);
+  if (patched) queryClient.setQueryData(fleetKeys.summary, patched);
+  else if (summary) staleRows.add(host.id); // a new host: its row
 }
 
 function applyOperationChanged(queryClient: QueryClient, operation: Operation): void {

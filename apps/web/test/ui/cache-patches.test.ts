@@ -1,7 +1,7 @@
 import type { HostSummary } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
-import { patchHostDetail, patchHostList, patchTopology } from "../../src/ui/queries/cache-patches";
-import { host, inventory, topology } from "./topology-fixtures";
+import { patchHostDetail, patchHostList } from "../../src/ui/queries/cache-patches";
+import { host, inventory } from "./topology-fixtures";
 
 function summary(name: string, status: HostSummary["status"]): HostSummary {
   const { inventory: _inventory, inventoryReceivedAt: _received, ...rest } = host(name, status, null);
@@ -22,13 +22,5 @@ describe("cache patches for host:changed", () => {
     expect(patched?.status).toBe("offline");
     expect(patched?.inventory?.hostname).toBe("node-a");
     expect(patchHostDetail(detail, summary("b", "offline"))).toBe(detail);
-  });
-
-  it("patches the topology in place, or asks for a refetch when the host is new", () => {
-    const cached = topology(host("a", "online", inventory()));
-    const patched = patchTopology(cached, summary("a", "offline"));
-    expect(patched?.hosts[0]?.status).toBe("offline");
-    expect(patched?.hosts[0]?.inventory).not.toBeNull();
-    expect(patchTopology(cached, summary("new", "pending"))).toBeUndefined();
   });
 });

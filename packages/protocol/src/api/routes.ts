@@ -1,5 +1,4 @@
 import { enrollBodySchema, enrollResponseSchema } from "../agent";
-import { auditPageSchema, auditQuerySchema } from "../audit";
 import {
   attachBodySchema,
   attachmentListQuerySchema,
@@ -8,6 +7,7 @@ import {
   attachmentSchema,
   detachBodySchema,
 } from "../attachments";
+import { auditPageSchema, auditQuerySchema } from "../audit";
 import {
   apiTokenListSchema,
   apiTokenSchema,
@@ -64,6 +64,12 @@ import {
   reconcileEventListSchema,
   reconcileEventQuerySchema,
 } from "../operations";
+import {
+  fleetQuerySchema,
+  fleetSearchQuerySchema,
+  fleetSearchResultSchema,
+  fleetSummarySchema,
+} from "../topology";
 import {
   acceptInviteBodySchema,
   changePasswordBodySchema,
@@ -241,6 +247,29 @@ export const apiRoutes = {
     summary: "Every host with its latest inventory",
     access: "viewer",
     response: topologySchema,
+    status: 200,
+  }),
+  fleetSummary: defineRoute({
+    id: "fleetSummary",
+    method: "GET",
+    path: "/api/v1/topology/fleet",
+    tag: "hosts",
+    summary:
+      "One small row per host for the map (status, counts, VLANs, networks, leaks, drift); ?hosts=ID,ID for some",
+    access: "viewer",
+    query: fleetQuerySchema,
+    response: fleetSummarySchema,
+    status: 200,
+  }),
+  fleetSearch: defineRoute({
+    id: "fleetSearch",
+    method: "GET",
+    path: "/api/v1/topology/search",
+    tag: "hosts",
+    summary: "Hosts, containers, addresses, MACs and VLANs matching q, best first",
+    access: "viewer",
+    query: fleetSearchQuerySchema,
+    response: fleetSearchResultSchema,
     status: 200,
   }),
   enroll: defineRoute({

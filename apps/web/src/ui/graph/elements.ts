@@ -25,7 +25,15 @@ import {
 } from "./network-overlay";
 import { UNTAGGED_COLOR, vlanColor } from "./vlan-colors";
 
-type TopologyNodeKind = "host" | "linux-bridge" | "ovs-bridge" | "uplink" | "host-interface" | "container";
+type TopologyNodeKind =
+  | "host"
+  | "linux-bridge"
+  | "ovs-bridge"
+  | "uplink"
+  | "host-interface"
+  | "container"
+  /** The overview's group captions (fleet-elements.ts). */
+  | "group";
 
 export interface TopologyNodeData {
   id: string;
@@ -45,6 +53,10 @@ export interface TopologyNodeData {
   runtime?: string;
   /** Containers only: the worst status of its attachments known to the control plane, if any. */
   attachmentStatus?: string;
+  /** Hosts on the overview (fleet-elements.ts): what their row says. */
+  containers?: number;
+  leaks?: number;
+  drift?: number;
 }
 
 export interface TopologyEdgeData {

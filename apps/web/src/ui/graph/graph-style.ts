@@ -30,6 +30,8 @@ export const graphStyle: StylesheetJson = [
       height: 26,
       "border-width": 1,
       "border-color": "#495057",
+      // Labels too small to read are not drawn at all: the overview at 1,000 hosts stays fast.
+      "min-zoomed-font-size": 7,
     },
   },
   {
@@ -50,6 +52,38 @@ export const graphStyle: StylesheetJson = [
     },
   },
   { selector: "node.host.status-online", style: { color: statusColors.online } },
+  {
+    // The overview: a collapsed host is one box with its name and counts inside.
+    selector: "node.fleet-host",
+    style: {
+      width: 104,
+      height: 44,
+      padding: "0px",
+      "text-valign": "center",
+      "text-margin-y": 0,
+      "font-size": 10,
+      "font-weight": "normal",
+    },
+  },
+  {
+    selector: "node.group-label",
+    style: {
+      width: 1,
+      height: 1,
+      "background-opacity": 0,
+      "border-width": 0,
+      "text-halign": "right",
+      "text-valign": "center",
+      "font-size": 16,
+      "font-weight": "bold",
+      color: "#495057",
+      events: "no",
+    },
+  },
+  {
+    selector: "node.host.has-drift",
+    style: { "outline-width": 3, "outline-color": "#f08c00", "outline-offset": 2 },
+  },
   {
     selector: "node.host.status-offline",
     style: {
@@ -145,8 +179,14 @@ export const graphStyle: StylesheetJson = [
     style: { "border-width": 2, "border-color": attachmentColors.applied },
   },
   { selector: "edge:selected", style: { width: 4 } },
+  { selector: "node.dim", style: { opacity: 0.25 } },
+  {
+    selector: "node.found",
+    style: { "overlay-color": "#fab005", "overlay-opacity": 0.45, "overlay-padding": 8 },
+  },
   // Open leak findings (leaks/graph-highlight.ts): the container, or the host of a gone container / offline host.
   { selector: "node.leak", style: { "border-width": 3, "border-color": "#e03131", "border-style": "solid" } },
+  { selector: "node.host.has-leaks", style: { "border-width": 3, "border-color": "#e03131" } },
   {
     selector: "node.leak-host",
     style: { "border-width": 3, "border-color": "#e03131", "border-style": "dashed" },

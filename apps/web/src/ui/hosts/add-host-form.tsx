@@ -4,6 +4,7 @@ import type { CreatedHost } from "@switchyard/protocol";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiRequestError, errorMessage } from "../api/api-request-error";
+import { fleetKeys } from "../queries/fleet";
 import { createHost } from "../queries/hosts";
 import { queryKeys } from "../queries/query-keys";
 
@@ -18,7 +19,7 @@ export function AddHostForm({ onCreated }: { onCreated: (created: CreatedHost) =
       setDescription("");
       onCreated(created);
       void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+      void queryClient.invalidateQueries({ queryKey: fleetKeys.all });
     },
   });
 

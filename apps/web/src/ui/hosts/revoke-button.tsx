@@ -4,6 +4,7 @@ import type { HostSummary } from "@switchyard/protocol";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { errorMessage } from "../api/api-request-error";
+import { fleetKeys } from "../queries/fleet";
 import { revokeHost } from "../queries/hosts";
 import { queryKeys } from "../queries/query-keys";
 
@@ -16,7 +17,7 @@ export function RevokeButton({ host }: { host: HostSummary }) {
     onSettled: () => {
       setConfirming(false);
       void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.topology });
+      void queryClient.invalidateQueries({ queryKey: fleetKeys.all });
     },
   });
 

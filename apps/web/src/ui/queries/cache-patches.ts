@@ -1,4 +1,4 @@
-import type { HostDetail, HostSummary, Topology } from "@switchyard/protocol";
+import type { HostDetail, HostSummary } from "@switchyard/protocol";
 
 /** Pure updates of cached query data from a `host:changed` event. `undefined` means "not cached". */
 
@@ -14,14 +14,4 @@ export function patchHostList(
 export function patchHostDetail(host: HostDetail | undefined, changed: HostSummary): HostDetail | undefined {
   if (!host || host.id !== changed.id) return host;
   return { ...host, ...changed };
-}
-
-/** Returns the patched topology, or `undefined` when the host is new and the topology must be refetched. */
-export function patchTopology(topology: Topology | undefined, changed: HostSummary): Topology | undefined {
-  if (!topology) return topology;
-  if (!topology.hosts.some((host) => host.id === changed.id)) return undefined;
-  return {
-    ...topology,
-    hosts: topology.hosts.map((host) => (host.id === changed.id ? { ...host, ...changed } : host)),
-  };
 }

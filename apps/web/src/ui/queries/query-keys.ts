@@ -4,5 +4,4 @@ export const queryKeys = {
   hosts: ["hosts"] as const,
   hostList: ["hosts", "list"] as const,
   host: (id: string) => ["hosts", "detail", id] as const,
-  topology: ["topology"] as const,
 };

@@ -22,6 +22,8 @@ interface NodeDetailsProps {
   /** The control plane's attachments (all hosts); a container shows its own. */
   attachments?: Attachment[];
   onClose: () => void;
+  /** On the fleet map: closes the expanded host back into one node. */
+  onCollapse?: () => void;
 }
 
 const kindTitles: Record<TopologyNodeData["kind"], string> = {
@@ -31,10 +33,11 @@ const kindTitles: Record<TopologyNodeData["kind"], string> = {
   uplink: "Uplink interface",
   "host-interface": "Host interface",
   container: "Container",
+  group: "Group",
 };
 
 /** Side panel for the clicked graph node. */
-export function NodeDetails({ node, host, attachments = [], onClose }: NodeDetailsProps) {
+export function NodeDetails({ node, host, attachments = [], onClose, onCollapse }: NodeDetailsProps) {
   return (
     <section className="node-details card" aria-label="Selection details" data-testid="node-details">
       <header>
@@ -47,6 +50,11 @@ export function NodeDetails({ node, host, attachments = [], onClose }: NodeDetai
         </button>
       </header>
       <NodeBody node={node} host={host} />
+      {onCollapse && (
+        <button type="button" className="button small" onClick={onCollapse} data-testid="collapse-host">
+          Collapse host
+        </button>
+      )}
       {node.kind === "container" && <ContainerNetworks node={node} host={host} attachments={attachments} />}
     </section>
   );
@@ -66,6 +74,8 @@ function NodeBody({ node, host }: { node: TopologyNodeData; host: HostDetail }) 
       return <InterfaceBody iface={inventory.interfaces.find((i) => i.name === node.name)} host={host} />;
     case "container":
       return <ContainerBody inventory={inventory} containerId={node.containerId ?? ""} />;
+    case "group":
+      return null;
   }
 }
 

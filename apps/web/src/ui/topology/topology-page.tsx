@@ -1,66 +1,174 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
-import { buildTopologyElements, type TopologyNodeData } from "../graph/elements";
+import type { FleetMatch, HostDetail } from "@switchyard/protocol";
+import { useQueries, useQuery } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useCallback, useMemo, useState } from "react";
+import { elementIds } from "../graph/element-ids";
+import type { TopologyNodeData } from "../graph/elements";
+import { buildFleetElements } from "../graph/fleet-elements";
+import { type FleetFilters, filtersToQuery, parseFilters } from "../graph/fleet-filters";
+import { FleetGraph, type GraphFocus } from "../graph/fleet-graph";
 import type { NetworkOverlay } from "../graph/network-overlay";
-import { TopologyGraph } from "../graph/topology-graph";
-import { markLeaks } from "../leaks/graph-highlight";
 import { attachmentsQuery } from "../queries/attachments";
+import { fleetQuery } from "../queries/fleet";
+import { hostQuery } from "../queries/hosts";
 import { leaksQuery } from "../queries/leaks";
 import { networksQuery } from "../queries/networks";
-import { topologyQuery } from "../queries/topology";
 import { QueryState } from "../shell/query-state";
+import { listRows } from "./fleet-list";
+import { FleetSummary } from "./fleet-summary";
+import { MapFilters, MapSearch } from "./map-controls";
 import { NodeDetails } from "./node-details";
-import { TopologySummary } from "./topology-summary";
+
+/** Fleets this small are drawn fully expanded: the overview only pays off beyond it. */
+const AUTO_EXPAND_HOSTS = 12;
+/** Hosts opened by hand stay open, up to this many (the oldest closes first). */
+const MAX_PINNED = 8;
 
 export function TopologyPage() {
-  const topology = useQuery(topologyQuery());
-  // Networks and attachments add VXLAN tunnels and attachment states; the graph draws without them.
+  // useSearchParams needs a Suspense boundary in the app router.
+  return (
+    <Suspense>
+      <FleetMapPage />
+    </Suspense>
+  );
+}
+
+const hostIdOf = (nodeId: string | null): string | null =>
+  nodeId?.startsWith("host/") ? (nodeId.split("/")[1] ?? null) : null;
+
+function FleetMapPage() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = useMemo(() => parseFilters(searchParams), [searchParams]);
+  const setFilters = useCallback(
+    (next: FleetFilters) => {
+      const query = filtersToQuery(next, searchParams.toString());
+      router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    },
+    [router, pathname, searchParams],
+  );
+
+  const fleet = useQuery(fleetQuery());
+  // Networks and attachments add VXLAN tunnels and attachment states on expanded hosts; the map draws without them.
   const networks = useQuery(networksQuery());
   const attachments = useQuery(attachmentsQuery());
+  const leaks = useQuery(leaksQuery());
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [pinned, setPinned] = useState<string[]>([]);
+  const [zoomHost, setZoomHost] = useState<string | null>(null);
+  const [focus, setFocus] = useState<GraphFocus | null>(null);
+
+  const hosts = fleet.data?.hosts;
+  const expandedIds = useMemo(() => {
+    if (!hosts) return [];
+    if (hosts.length <= AUTO_EXPAND_HOSTS) return hosts.map((h) => h.id);
+    const known = new Set(hosts.map((h) => h.id));
+    return [...new Set([...pinned, ...(zoomHost ? [zoomHost] : [])])].filter((id) => known.has(id));
+  }, [hosts, pinned, zoomHost]);
+  const details = useQueries({
+    queries: expandedIds.map((id) => hostQuery(id)),
+    combine: (results) => results.map((r) => r.data),
+  });
+  const expanded = useMemo(
+    () => new Map(details.filter((d): d is HostDetail => d !== undefined).map((d) => [d.id, d])),
+    [details],
+  );
   const overlay = useMemo<NetworkOverlay>(
     () => ({ networks: networks.data ?? [], attachments: attachments.data ?? [] }),
     [networks.data, attachments.data],
   );
-  // Open leak findings are highlighted (leaks/graph-highlight.ts).
-  const leaks = useQuery(leaksQuery());
-  const elements = useMemo(
+  const map = useMemo(
     () =>
-      topology.data
-        ? markLeaks(buildTopologyElements(topology.data, overlay), leaks.data?.findings ?? [])
-        : [],
-    [topology.data, overlay, leaks.data],
+      buildFleetElements({
+        hosts: hosts ?? [],
+        filters,
+        expanded,
+        overlay,
+        findings: leaks.data?.findings ?? [],
+      }),
+    [hosts, filters, expanded, overlay, leaks.data],
   );
+  const rows = useMemo(() => listRows(map.shown, expanded), [map.shown, expanded]);
 
-  if (!topology.data) return <QueryState error={topology.error} />;
-
-  const selected = elements.find(
-    (element): element is { group: "nodes"; data: TopologyNodeData; classes: string } =>
-      element.group === "nodes" && element.data.id === selectedId,
+  const pin = useCallback((hostId: string) => {
+    setPinned((current) => [...current.filter((id) => id !== hostId), hostId].slice(-MAX_PINNED));
+  }, []);
+  const select = useCallback(
+    (id: string | null) => {
+      setSelectedId(id);
+      const hostId = hostIdOf(id);
+      // Selecting a collapsed host opens it; its own compound stays selected.
+      if (hostId && id === elementIds.host(hostId)) pin(hostId);
+    },
+    [pin],
   );
-  const selectedHost = selected
-    ? topology.data.hosts.find((host) => host.id === selected.data.hostId)
-    : undefined;
+  const pick = useCallback(
+    (match: FleetMatch) => {
+      pin(match.hostId);
+      const id = match.containerId
+        ? elementIds.container(match.hostId, match.containerId)
+        : elementIds.host(match.hostId);
+      setSelectedId(id);
+      setFocus((current) => ({ id, seq: (current?.seq ?? 0) + 1 }));
+    },
+    [pin],
+  );
+  const collapse = useCallback((hostId: string) => {
+    setPinned((current) => current.filter((id) => id !== hostId));
+    setZoomHost((current) => (current === hostId ? null : current));
+    setSelectedId(elementIds.host(hostId));
+  }, []);
+
+  if (!fleet.data) return <QueryState error={fleet.error} />;
+
+  const selected = map.elements.find(
+    (e): e is { group: "nodes"; data: TopologyNodeData; classes: string } =>
+      e.group === "nodes" && e.data.id === selectedId,
+  );
+  const selectedHost = selected ? expanded.get(selected.data.hostId) : undefined;
+  const canCollapse =
+    selected?.data.kind === "host" &&
+    fleet.data.hosts.length > AUTO_EXPAND_HOSTS &&
+    expandedIds.includes(selected.data.hostId);
 
   return (
     <div className="topology-page">
-      <TopologySummary topology={topology.data} selectedId={selectedId} onSelect={setSelectedId} />
+      <FleetSummary rows={rows} total={fleet.data.hosts.length} selectedId={selectedId} onSelect={select} />
       <div className="topology-main">
-        <TopologyGraph elements={elements} selectedId={selectedId} onSelect={setSelectedId} />
-        {selected && selectedHost && (
-          <NodeDetails
-            key={selected.data.id}
-            node={selected.data}
-            host={selectedHost}
-            attachments={overlay.attachments}
-            onClose={() => setSelectedId(null)}
+        <div className="map-toolbar">
+          <MapSearch onPick={pick} />
+          <MapFilters
+            hosts={fleet.data.hosts}
+            networks={networks.data ?? []}
+            filters={filters}
+            onChange={setFilters}
           />
-        )}
-        {topology.data.hosts.length === 0 && (
-          <div className="graph-empty">No hosts enrolled yet. Add one on the Hosts page.</div>
-        )}
+        </div>
+        <div className="map-body">
+          <FleetGraph
+            elements={map.elements}
+            selectedId={selectedId}
+            onSelect={select}
+            onZoomHost={setZoomHost}
+            focus={focus}
+          />
+          {selected && selectedHost && (
+            <NodeDetails
+              key={selected.data.id}
+              node={selected.data}
+              host={selectedHost}
+              attachments={overlay.attachments}
+              onClose={() => setSelectedId(null)}
+              onCollapse={canCollapse ? () => collapse(selected.data.hostId) : undefined}
+            />
+          )}
+          {fleet.data.hosts.length === 0 && (
+            <div className="graph-empty">No hosts enrolled yet. Add one on the Hosts page.</div>
+          )}
+        </div>
       </div>
     </div>
   );

@@ -1,0 +1,1 @@
+export { getFleetSummary, searchFleet } from "./fleet";
