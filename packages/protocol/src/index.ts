@@ -14,7 +14,6 @@ export * from "./ipam";
 export * from "./leaks";
 export * from "./networks";
 export * from "./operations";
-export * from "./sockets";
 export * from "./topology";
 export * from "./ui";
 export * from "./users";
