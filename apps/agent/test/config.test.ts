@@ -22,9 +22,28 @@ describe("parseConfig", () => {
         inventoryResyncMs: 60_000,
         hostname: "box1",
         netnsPrefix: null,
+        cniSocket: null,
         logLevel: "info",
       },
     });
+  });
+
+  it("parses --cni-socket (an absolute path) and SWITCHYARD_CNI_SOCKET", () => {
+    const cmd = parseConfig(
+      ["--server", "http://cp", "--cni-socket", "/run/switchyard/cni.sock"],
+      {},
+      defaults,
+    );
+    expect(cmd.action === "run" && cmd.config.cniSocket).toBe("/run/switchyard/cni.sock");
+    const fromEnv = parseConfig(
+      ["--server", "http://cp"],
+      { SWITCHYARD_CNI_SOCKET: "/run/x.sock" },
+      defaults,
+    );
+    expect(fromEnv.action === "run" && fromEnv.config.cniSocket).toBe("/run/x.sock");
+    expect(() => parseConfig(["--server", "http://cp", "--cni-socket", "cni.sock"], {}, defaults)).toThrow(
+      "--cni-socket: must be an absolute path",
+    );
   });
 
   it("parses --garp-count, --state-dir and --reconcile-interval, refusing bad values by flag name", () => {
