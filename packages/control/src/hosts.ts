@@ -2,6 +2,7 @@ import {
   type CreatedHost,
   type CreateHostBody,
   type HostDetail,
+  type HostPage,
   type HostSummary,
   type Inventory,
   inventorySchema,
@@ -115,13 +116,24 @@ export async function listHosts(ctx: ServiceContext): Promise<HostSummary[]> {
   return hosts.map(toHostSummary);
 }
 
-export async function getHost(ctx: ServiceContext, idOrName: string): Promise<HostDetail> {
+export async function getHost(ctx: ServiceContext, idOrName: string): Promise<HostPage> {
   const host = await ctx.prisma.host.findFirst({
     where: { OR: [{ id: idOrName }, { name: idOrName }] },
     include: { inventory: true },
   });
   if (!host) throw notFound(`host ${idOrName}`);
-  return toHostDetail(host);
+  const [counts] = await ctx.prisma.$queryRaw<{ active: number; revoked: number; lastUsedAt: Date | null }[]>`
+    SELECT count(*) FILTER (WHERE "revokedAt" IS NULL)::int AS "active",
+      count(*) FILTER (WHERE "revokedAt" IS NOT NULL)::int AS "revoked", max("lastUsedAt") AS "lastUsedAt"
+    FROM "HostCredential" WHERE "hostId" = ${host.id}`;
+  return {
+    ...toHostDetail(host),
+    credentials: {
+      active: counts?.active ?? 0,
+      revoked: counts?.revoked ?? 0,
+      lastUsedAt: counts?.lastUsedAt?.toISOString() ?? null,
+    },
+  };
 }
 
 export async function getHostSummary(ctx: ServiceContext, id: string): Promise<HostSummary> {

@@ -255,6 +255,13 @@ describe("credential rotation", () => {
     const rows = await db.prisma.hostCredential.findMany({ where: { hostId: first.hostId } });
     expect(rows.filter((r) => r.revokedAt === null)).toHaveLength(1);
     expect(rows.every((r) => r.lastUsedAt !== null)).toBe(true);
+    // The host page shows the count and the last use.
+    const newest = Math.max(...rows.map((r) => r.lastUsedAt?.getTime() ?? 0));
+    expect((await getHost(ctx, "node-rot")).credentials).toEqual({
+      active: 1,
+      revoked: 1,
+      lastUsedAt: new Date(newest).toISOString(),
+    });
   });
 });
 

@@ -36,6 +36,18 @@ export const hostDetailSchema = hostSummarySchema.extend({
 });
 export type HostDetail = z.infer<typeof hostDetailSchema>;
 
+/** GET /api/v1/hosts/:id: the detail and its agent credentials (re-enrollment rotates them). */
+export const hostPageSchema = hostDetailSchema.extend({
+  credentials: z.object({
+    /** Credentials that still work (two only between a re-enrollment and the new one's first use). */
+    active: z.number().int(),
+    revoked: z.number().int(),
+    /** The newest agent connection with any of them. */
+    lastUsedAt: z.string().nullable(),
+  }),
+});
+export type HostPage = z.infer<typeof hostPageSchema>;
+
 export const enrollmentTokenSchema = z.object({
   token: z.string(),
   expiresAt: z.string(),

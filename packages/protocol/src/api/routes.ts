@@ -22,8 +22,8 @@ import { healthSchema } from "../health";
 import {
   createdHostSchema,
   createHostBodySchema,
-  hostDetailSchema,
   hostListSchema,
+  hostPageSchema,
   hostSummarySchema,
   revokeHostBodySchema,
   topologySchema,
@@ -213,9 +213,9 @@ export const apiRoutes = {
     method: "GET",
     path: "/api/v1/hosts/:id",
     tag: "hosts",
-    summary: "A host by id or name, with its latest inventory",
+    summary: "A host by id or name, with its latest inventory and its agent credentials' count and last use",
     access: "viewer",
-    response: hostDetailSchema,
+    response: hostPageSchema,
     status: 200,
   }),
   issueEnrollmentToken: defineRoute({

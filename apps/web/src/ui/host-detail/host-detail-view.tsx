@@ -54,6 +54,19 @@ export function HostDetailView({ id }: { id: string }) {
         <dd>
           <RelativeTime iso={host.createdAt} />
         </dd>
+        <dt>Agent credentials</dt>
+        <dd data-testid="host-credentials" data-active={host.credentials.active}>
+          {host.credentials.active} active
+          {host.credentials.revoked > 0 && (
+            <span className="muted">, {host.credentials.revoked} rotated or revoked</span>
+          )}
+          {host.credentials.lastUsedAt && (
+            <span className="muted">
+              {" "}
+              · last used <RelativeTime iso={host.credentials.lastUsedAt} />
+            </span>
+          )}
+        </dd>
         <dt>Audit</dt>
         <dd>
           <Link href={auditHref({ host: host.id })} data-testid="host-audit-link">
