@@ -14,6 +14,7 @@ const BENCHES = {
   "host-scale": "scripts/bench/host-scale.ts",
   cli: "scripts/bench/cli.ts",
   "sign-in": "scripts/bench/sign-in.ts",
+  cni: "scripts/bench/cni.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);
