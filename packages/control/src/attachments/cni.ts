@@ -31,7 +31,7 @@ const agentActor = (host: CniHost): Actor => ({ type: "agent", id: host.id, name
 
 export interface CniChange {
   attachment: CniAttachment;
-  /** The attach or detaches written; null when an ADD was answered with the container's existing attachment. */
+  /** The attach written; empty when an ADD was answered with the container's existing attachment. */
   changes: AttachmentChange[];
   /** The host's desired serial after the change. */
   serial: number;
