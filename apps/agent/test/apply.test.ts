@@ -276,3 +276,26 @@ describe("link monitor output", () => {
     ).toEqual(["sy0123abcdh", "sy99887766h", "eth1"]);
   });
 });
+
+describe("acknowledged results (what the CNI handler answers on)", () => {
+  it("are handed on only once the server acknowledged them, after a refusal too", async () => {
+    const rec = fakeReconciler();
+    const acknowledged: number[] = [];
+    const applier = createApplier({
+      reconciler: rec,
+      logger,
+      reconcileIntervalMs: 0,
+      resendDelayMs: 10,
+      onAcknowledged: (r) => acknowledged.push(r.serial),
+    });
+    let accept = false;
+    const sink = async () => accept;
+    applier.setSink(sink);
+    await applier.receive(state(4), sink);
+    expect(acknowledged).toEqual([]);
+    accept = true;
+    await new Promise((res) => setTimeout(res, 60));
+    expect(acknowledged).toEqual([4]);
+    applier.stop();
+  });
+});
