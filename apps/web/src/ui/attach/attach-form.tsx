@@ -13,6 +13,7 @@ import { hostQuery, hostsQuery } from "../queries/hosts";
 import { networkKeys, networksQuery } from "../queries/networks";
 import { newerOperation, operationKeys } from "../queries/operations";
 import { poolKeys } from "../queries/pools";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 import {
   type AttachFormValues,
   type AttachPrefill,
@@ -39,6 +40,7 @@ export function AttachForm({ prefill = {}, fixedTarget, onClose }: AttachFormPro
   const [values, setValues] = useState<AttachFormValues>(() => initialAttachValues(prefill));
   const [localErrors, setLocalErrors] = useState<FieldErrors>({});
   const [operationId, setOperationId] = useState<string | null>(null);
+  const canChange = useHasRole("operator");
   const networks = useQuery(networksQuery());
   const hosts = useQuery({ ...hostsQuery(), enabled: !fixedTarget });
   const host = useQuery({ ...hostQuery(values.host), enabled: !fixedTarget && values.host !== "" });
@@ -230,7 +232,8 @@ export function AttachForm({ prefill = {}, fixedTarget, onClose }: AttachFormPro
             <button
               type="submit"
               className="button primary"
-              disabled={mutation.isPending}
+              disabled={mutation.isPending || !canChange}
+              title={canChange ? undefined : VIEWER_TITLE}
               data-testid="attach-submit"
             >
               {mutation.isPending ? "Attaching…" : "Attach"}

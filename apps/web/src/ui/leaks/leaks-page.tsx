@@ -14,6 +14,7 @@ import {
   undoLeakRelease,
 } from "../queries/leaks";
 import { poolKeys } from "../queries/pools";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 import { QueryState } from "../shell/query-state";
 import { kindLabel, releaseItems, sortFindings, whereOf } from "./leak-rows";
 
@@ -31,6 +32,7 @@ export function LeaksPage() {
   const [reason, setReason] = useState("");
   const [message, setMessage] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ pool: string; address: string } | null>(null);
+  const canChange = useHasRole("operator");
   const invalidate = () => {
     void queryClient.invalidateQueries({ queryKey: leakKeys.all });
     void queryClient.invalidateQueries({ queryKey: poolKeys.all });
@@ -102,7 +104,8 @@ export function LeaksPage() {
           type="button"
           className="button"
           data-testid="leak-check"
-          disabled={check.isPending}
+          disabled={check.isPending || !canChange}
+          title={canChange ? undefined : VIEWER_TITLE}
           onClick={() => check.mutate()}
         >
           {check.isPending ? "Checking…" : "Check now"}
@@ -129,7 +132,8 @@ export function LeaksPage() {
               type="button"
               className="button danger"
               data-testid="leak-release"
-              disabled={items.length === 0 || reason.trim() === "" || release.isPending}
+              disabled={items.length === 0 || reason.trim() === "" || release.isPending || !canChange}
+              title={canChange ? undefined : VIEWER_TITLE}
               onClick={() => release.mutate(items)}
             >
               Release {items.length > 0 ? items.length : ""} selected
@@ -187,6 +191,7 @@ function FindingRow(props: {
   onFocus: () => void;
 }) {
   const f = props.finding;
+  const canChange = useHasRole("operator");
   return (
     <tr data-testid={`leak-row-${f.address}`} data-kind={f.kind} data-state={f.state}>
       <td>
@@ -251,7 +256,8 @@ function FindingRow(props: {
         <button
           type="button"
           className="button small"
-          disabled={props.probing || !f.hostId}
+          disabled={props.probing || !f.hostId || !canChange}
+          title={canChange ? undefined : VIEWER_TITLE}
           onClick={props.onProbe}
         >
           {props.probing ? "Probing…" : "Probe"}
@@ -264,6 +270,7 @@ function FindingRow(props: {
 function AddressHistoryPanel(props: { pool: string; address: string; onUndone: () => void }) {
   const history = useQuery(addressHistoryQuery(props.pool, props.address));
   const [error, setError] = useState<string | null>(null);
+  const canChange = useHasRole("operator");
   const undo = useMutation({
     mutationFn: (id: string) => undoLeakRelease(id, "undone from the leaks page"),
     onError: (err) => setError(messageOf(err)),
@@ -319,7 +326,13 @@ function AddressHistoryPanel(props: { pool: string; address: string; onUndone: (
                   <td className="small">{e.summary}</td>
                   <td>
                     {undoable && rel && (
-                      <button type="button" className="button small" onClick={() => undo.mutate(rel.id)}>
+                      <button
+                        type="button"
+                        className="button small"
+                        disabled={!canChange}
+                        title={canChange ? undefined : VIEWER_TITLE}
+                        onClick={() => undo.mutate(rel.id)}
+                      >
                         Undo
                       </button>
                     )}
