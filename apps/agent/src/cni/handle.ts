@@ -95,7 +95,7 @@ function fromAck(error: AgentAckError, network: string): CniFailure {
 }
 
 /** The sticky key: runtimeConfig (capability), then args.cni, then the Kubernetes pod in CNI_ARGS. */
-export function stickyKeyOf(conf: CniNetConf, args: Record<string, string>): string | undefined {
+function stickyKeyOf(conf: CniNetConf, args: Record<string, string>): string | undefined {
   const explicit = conf.runtimeConfig?.stickyKey ?? conf.args?.cni.stickyKey;
   if (explicit) return explicit;
   const pod = args.K8S_POD_NAME;
@@ -107,7 +107,7 @@ export function stickyKeyOf(conf: CniNetConf, args: Record<string, string>): str
 const isV6 = (address: string) => address.includes(":");
 
 /** SPEC.md ADD result (0.4.0 adds `version` to each ip; 1.1.0 knows interface MTUs). */
-export function cniResultOf(
+function cniResultOf(
   cniVersion: string,
   attachment: CniAttachment,
   ifname: string,

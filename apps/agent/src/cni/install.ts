@@ -72,7 +72,7 @@ function pluginBundle(): string {
 }
 
 /** The example config list: one network, our plugin alone (runtimes set up loopback themselves). */
-export function exampleConflist(options: Pick<InstallCniOptions, "name" | "network" | "socket">): string {
+function exampleConflist(options: Pick<InstallCniOptions, "name" | "network" | "socket">): string {
   const conflist = {
     cniVersion: "1.0.0",
     name: options.name,
