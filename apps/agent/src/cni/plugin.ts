@@ -38,7 +38,7 @@ const fail = (error: CniErrorObject): PluginOutcome => ({
 });
 
 /** The few fields the plugin itself reads from the config: where the agent is, and the error version. */
-function peek(stdin: string): { cniVersion: string; agentSocket: string } | CniErrorObject {
+function peek(stdin: string): { cniVersion: string; agentSocket: string; waitMs: number } | CniErrorObject {
   let config: unknown;
   try {
     config = JSON.parse(stdin);
@@ -50,15 +50,25 @@ function peek(stdin: string): { cniVersion: string; agentSocket: string } | CniE
       (error as Error).message,
     );
   }
-  const c = (config ?? {}) as { cniVersion?: unknown; agentSocket?: unknown };
+  const c = (config ?? {}) as { cniVersion?: unknown; agentSocket?: unknown; timeoutMs?: unknown };
   const cniVersion = typeof c.cniVersion === "string" ? c.cniVersion : CNI_LATEST_VERSION;
   const agentSocket =
     typeof c.agentSocket === "string" && c.agentSocket !== "" ? c.agentSocket : DEFAULT_CNI_SOCKET;
-  return { cniVersion, agentSocket };
+  // The agent gives up on an ADD after timeoutMs (and detaches); this is only for an agent that hangs.
+  const waitMs = (typeof c.timeoutMs === "number" && c.timeoutMs > 0 ? c.timeoutMs : 60_000) + AGENT_GRACE_MS;
+  return { cniVersion, agentSocket, waitMs };
 }
 
+/** Beyond the config's timeoutMs, how long the plugin waits for an agent that accepted the call. */
+const AGENT_GRACE_MS = 30_000;
+
 /** One request, one answer line; the agent closes after answering. */
-function askAgent(socketPath: string, frame: CniFrame, cniVersion: string): Promise<PluginOutcome> {
+function askAgent(
+  socketPath: string,
+  frame: CniFrame,
+  cniVersion: string,
+  waitMs: number,
+): Promise<PluginOutcome> {
   return new Promise((resolve) => {
     const socket = connect(socketPath);
     let buffer = "";
@@ -66,9 +76,14 @@ function askAgent(socketPath: string, frame: CniFrame, cniVersion: string): Prom
     const finish = (outcome: PluginOutcome) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       socket.destroy();
       resolve(outcome);
     };
+    const timer = setTimeout(() => {
+      const msg = `the Switchyard agent at ${socketPath} did not answer within ${waitMs} ms; check its log, then retry`;
+      finish(fail(cniError(cniVersion, CniErrorCode.tryAgainLater, msg)));
+    }, waitMs);
     socket.setEncoding("utf8");
     socket.on("connect", () => socket.end(`${JSON.stringify(frame)}\n`));
     socket.on("data", (chunk: string) => {
@@ -132,5 +147,5 @@ export async function runPlugin(io: PluginIo): Promise<PluginOutcome> {
     const value = io.env[key];
     if (value !== undefined) env[key] = value;
   }
-  return askAgent(peeked.agentSocket, { v: 1, env, config: io.stdin }, peeked.cniVersion);
+  return askAgent(peeked.agentSocket, { v: 1, env, config: io.stdin }, peeked.cniVersion, peeked.waitMs);
 }
