@@ -11,6 +11,7 @@ import { operationRoutes } from "./operations";
 import { poolRoutes } from "./pools";
 import { systemRoutes } from "./system";
 import { tokenRoutes } from "./tokens";
+import { topologyRoutes } from "./topology";
 import { userRoutes } from "./users";
 
 /**
@@ -26,6 +27,7 @@ export const routes: Route[] = [
   ...userRoutes,
   ...auditRoutes,
   ...hostRoutes,
+  ...topologyRoutes,
   ...agentRoutes,
   ...poolRoutes,
   ...networkRoutes,
