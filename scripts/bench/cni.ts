@@ -105,19 +105,23 @@ try {
     bridge: "cnibr0",
     ipam: { type: "host-local", subnet: "10.62.0.0/16", dataDir },
   };
+  const env = (command: string, id: string, ns: string, path: string) => ({
+    CNI_COMMAND: command,
+    CNI_CONTAINERID: id,
+    CNI_NETNS: `/run/netns/${ns}`,
+    CNI_IFNAME: "eth0",
+    CNI_PATH: path,
+  });
+  // A node with pods keeps its network's bridge; without one container staying, every ADD would create
+  // (and DEL remove) br0 and its uplink. Debian's bridge plugin never removes its bridge.
+  const anchor = await s.lab.addNetnsContainer("h1", "anchor");
+  await call(host.netns, plugin, env("ADD", "anchor", anchor.ref, ""), ours);
   const sy = { add: [] as number[], del: [] as number[] };
   const deb = { add: [] as number[], del: [] as number[] };
   const version: number[] = [];
   for (let i = 0; i < count + WARMUP; i++) {
     const a = await s.lab.addNetnsContainer("h1", `s${i}`);
     const b = await s.lab.addNetnsContainer("h1", `d${i}`);
-    const env = (command: string, id: string, ns: string, path: string) => ({
-      CNI_COMMAND: command,
-      CNI_CONTAINERID: id,
-      CNI_NETNS: `/run/netns/${ns}`,
-      CNI_IFNAME: "eth0",
-      CNI_PATH: path,
-    });
     const keep = i >= WARMUP;
     const v = await call(host.netns, plugin, { CNI_COMMAND: "VERSION" }, ours);
     const sa = await call(host.netns, plugin, env("ADD", `s${i}`, a.ref, ""), ours);
