@@ -7,11 +7,13 @@ import { ApiRequestError, errorMessage } from "../api/api-request-error";
 import { fleetKeys } from "../queries/fleet";
 import { createHost } from "../queries/hosts";
 import { queryKeys } from "../queries/query-keys";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 
 export function AddHostForm({ onCreated }: { onCreated: (created: CreatedHost) => void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
+  const canChange = useHasRole("operator");
   const mutation = useMutation({
     mutationFn: createHost,
     onSuccess: (created) => {
@@ -53,7 +55,13 @@ export function AddHostForm({ onCreated }: { onCreated: (created: CreatedHost) =
           aria-invalid={field === "description"}
         />
       </label>
-      <button type="submit" className="button primary" disabled={mutation.isPending}>
+      <button
+        type="submit"
+        className="button primary"
+        disabled={mutation.isPending || !canChange}
+        title={canChange ? undefined : VIEWER_TITLE}
+        data-testid="add-host-submit"
+      >
         {mutation.isPending ? "Adding…" : "Add host"}
       </button>
       {mutation.isError && (

@@ -7,11 +7,13 @@ import { errorMessage } from "../api/api-request-error";
 import { fleetKeys } from "../queries/fleet";
 import { revokeHost } from "../queries/hosts";
 import { queryKeys } from "../queries/query-keys";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 
 /** Two-step revoke: the first click asks, the second one revokes. */
 export function RevokeButton({ host }: { host: HostSummary }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
+  const canChange = useHasRole("operator");
   const mutation = useMutation({
     mutationFn: () => revokeHost(host.id),
     onSettled: () => {
@@ -28,6 +30,8 @@ export function RevokeButton({ host }: { host: HostSummary }) {
         <button
           type="button"
           className="button small danger-outline"
+          disabled={!canChange}
+          title={canChange ? undefined : VIEWER_TITLE}
           onClick={() => setConfirming(true)}
           data-testid={`revoke-${host.name}`}
         >
