@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { DockerContainerCache, FileEndpointStore, InventoryCollector, Reconciler } from "@switchyard/netops";
-import { agentHandshakeSchema, type Inventory } from "@switchyard/protocol";
+import { agentHandshakeSchema, type Inventory, PROTOCOL_MINOR } from "@switchyard/protocol";
 import { type Applier, createApplier, type StateReconciler } from "./apply";
 import { createCniBackend } from "./cni/backend";
 import { handleCniFrame } from "./cni/handle";
@@ -183,6 +183,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       handshake: agentHandshakeSchema.parse({
         credential: stored.credential,
         protocolVersion: identity.protocolVersion,
+        protocolMinor: PROTOCOL_MINOR,
         agentVersion: identity.agentVersion,
       }),
       logger,

@@ -8,15 +8,25 @@ import {
   type DesiredStateResult,
   type Heartbeat,
   type Inventory,
+  type ListenMap,
+  type ProbeAck,
+  type ServerToAgentEventCatalog,
   ServerToAgentEvents,
+  serverToAgentEvents,
   type Welcome,
-  welcomeSchema,
 } from "@switchyard/protocol";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff";
 import { ExitCode } from "./exit-codes";
 import type { Logger } from "./logger";
 import { runProbe } from "./probe";
+
+/** The /agent socket: what the server sends (protocol serverToAgentEvents) arrives unparsed until parsed here. */
+// Sends stay untyped here: the server parses every agent event with its catalog schema.
+type AgentClientSocket = Socket<
+  ListenMap<ServerToAgentEventCatalog>,
+  Record<string, (payload: unknown, ack: (answer: unknown) => void) => void>
+>;
 
 /** What a connected session may send. */
 export interface AgentChannel {
@@ -89,7 +99,7 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
   const { logger } = input;
   const ackTimeoutMs = input.ackTimeoutMs ?? 15_000;
   const connect = input.connect ?? io;
-  const socket = connect(`${input.server}/agent`, {
+  const socket: AgentClientSocket = connect(`${input.server}/agent`, {
     auth: input.handshake,
     transports: ["websocket"],
     reconnection: true,
@@ -158,7 +168,7 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
   });
 
   socket.on(ServerToAgentEvents.welcome, (payload: unknown) => {
-    const welcome = welcomeSchema.safeParse(payload);
+    const welcome = serverToAgentEvents[ServerToAgentEvents.welcome].message.safeParse(payload);
     if (!welcome.success) {
       logger.error("invalid server:welcome, ignoring it", { issue: welcome.error.issues[0]?.message });
       return;
@@ -172,7 +182,7 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
     input.onDesiredState?.(payload, channel);
   });
 
-  socket.on(ServerToAgentEvents.probe, (payload: unknown, ack?: (result: unknown) => void) => {
+  socket.on(ServerToAgentEvents.probe, (payload, ack) => {
     const probe = input.onProbe ?? ((p: unknown) => runProbe(p));
     probe(payload)
       .catch((error: unknown) => ({
@@ -180,7 +190,8 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
         error: error instanceof Error ? error.message : String(error),
       }))
       .then((result) => {
-        if (typeof ack === "function") ack(result);
+        // runProbe answers in ProbeAck's shape (the server parses it with the catalog's ack schema).
+        if (typeof ack === "function") ack(result as ProbeAck);
       });
   });
 

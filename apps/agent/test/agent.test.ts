@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Inventory } from "@switchyard/protocol";
+import { type Inventory, PROTOCOL_MINOR } from "@switchyard/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgent } from "../src/agent";
 import type { StateReconciler } from "../src/apply";
@@ -70,7 +70,12 @@ describe("runAgent against a control plane", () => {
     const stored = await readCredential(join(dir, "agent.json"));
     expect(stored?.credential).toBe("shc_box_0");
     expect((await stat(join(dir, "agent.json"))).mode & 0o777).toBe(0o600);
-    expect(cp.handshakes[0]).toEqual({ credential: "shc_box_0", protocolVersion: 1, agentVersion: "0.1.0" });
+    expect(cp.handshakes[0]).toEqual({
+      credential: "shc_box_0",
+      protocolVersion: 1,
+      protocolMinor: PROTOCOL_MINOR,
+      agentVersion: "0.1.0",
+    });
     await cp.waitFor("heartbeats", () => cp.heartbeats.length >= 2);
     expect(cp.inventories).toHaveLength(1);
     names = ["eth0", "veth9"];

@@ -2,7 +2,7 @@ import { createApiToken, createUser, toUserDto } from "@switchyard/control";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { noopHub } from "../../web/src/server/api/context";
+import { noopHub } from "../../web/src/server/broadcast";
 import { createApiHandler } from "../../web/src/server/api/handler";
 import type { FetchFn } from "../src/api";
 import { invoke, loggedIn } from "./helpers";

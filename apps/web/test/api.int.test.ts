@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { PROTOCOL_VERSION } from "@switchyard/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HubPort, noopHub } from "../src/server/api/context";
+import { type HubPort, noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 
 let db: TestDatabase;

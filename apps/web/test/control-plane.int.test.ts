@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
-import { type HostSummary, PROTOCOL_VERSION } from "@switchyard/protocol";
+import { type HostSummary, PROTOCOL_MINOR, PROTOCOL_VERSION } from "@switchyard/protocol";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/server/config";
@@ -181,7 +181,12 @@ describe("control plane over real HTTP and socket.io", () => {
       a,
       "server:welcome",
     );
-    expect(welcome).toEqual({ hostId, hostName: "sock-1", heartbeatIntervalMs: 200 });
+    expect(welcome).toEqual({
+      hostId,
+      hostName: "sock-1",
+      heartbeatIntervalMs: 200,
+      protocolMinor: PROTOCOL_MINOR,
+    });
     expect((await online).host).toMatchObject({
       name: "sock-1",
       status: "online",

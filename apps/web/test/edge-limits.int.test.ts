@@ -3,7 +3,7 @@
 import { request as httpRequest } from "node:http";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { noopHub } from "../src/server/api/context";
+import { noopHub } from "../src/server/broadcast";
 import { createApiHandler } from "../src/server/api/handler";
 import { createLogger } from "../src/server/logger";
 import { createAdminToken } from "./support/api";

@@ -19,7 +19,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FetchFn } from "../../cli/src/api";
 import { invoke, loggedIn } from "../../cli/test/helpers";
-import { type HubPort, noopHub } from "../src/server/api/context";
+import { type HubPort, noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 
 let db: TestDatabase;

@@ -2,7 +2,7 @@ import { createUser } from "@switchyard/control";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { noopHub } from "../src/server/api/context";
+import { noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 
 let db: TestDatabase;

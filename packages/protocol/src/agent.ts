@@ -21,6 +21,8 @@ export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 export const agentHandshakeSchema = z.object({
   credential: z.string().min(1, "credential is required"),
   protocolVersion: z.number().int(),
+  /** Additive changes the agent knows (older agents send none: 0). */
+  protocolMinor: z.number().int().min(0).default(0),
   agentVersion: z.string().min(1).max(64),
 });
 export type AgentHandshake = z.infer<typeof agentHandshakeSchema>;
@@ -79,5 +81,7 @@ export const welcomeSchema = z.object({
   hostId: z.string(),
   hostName: z.string(),
   heartbeatIntervalMs: z.number().int().positive(),
+  /** The server's protocol minor: an agent uses only the events both sides know. */
+  protocolMinor: z.number().int().min(0).default(0),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;

@@ -14,6 +14,7 @@ export * from "./ipam";
 export * from "./leaks";
 export * from "./networks";
 export * from "./operations";
+export * from "./sockets";
 export * from "./topology";
 export * from "./ui";
 export * from "./users";

@@ -17,7 +17,7 @@ import {
 } from "@switchyard/protocol";
 import type { z } from "zod";
 import type { AgentSocket } from "./agent-socket";
-import type { Hub } from "./hub";
+import type { HubPort } from "./broadcast";
 import type { Logger } from "./logger";
 
 /**
@@ -27,7 +27,7 @@ import type { Logger } from "./logger";
  */
 export function handleCniEvents(
   socket: AgentSocket,
-  deps: { services: ServiceContext; hub: Hub; log: Logger },
+  deps: { services: ServiceContext; hub: HubPort; log: Logger },
 ) {
   const { services, hub, log } = deps;
   const host = { id: socket.data.hostId, name: socket.data.hostName };
@@ -42,7 +42,15 @@ export function handleCniEvents(
     schema: z.ZodType<T>,
     run: (request: T) => Promise<CniAttachAck | CniDetachAck>,
   ) => {
-    socket.on(event as typeof CniAgentEvents.add, (payload: unknown, ack?: (result: unknown) => void) => {
+    // The three CNI events differ only in their ack's type; this listener answers each with its own.
+    const listen = socket.on.bind(socket) as (
+      event: string,
+      listener: (
+        payload: unknown,
+        ack?: (result: CniAttachAck | CniDetachAck | { ok: false; error: AgentAckError }) => void,
+      ) => void,
+    ) => void;
+    listen(event, (payload, ack) => {
       if (typeof ack !== "function") return;
       const refuse = (error: AgentAckError) => ack({ ok: false, error });
       const parsed = schema.safeParse(payload);

@@ -13,51 +13,53 @@ import {
   type AgentAck,
   AgentEvents,
   type AgentRefusal,
+  type AgentToServerEvents,
   agentHandshakeSchema,
-  CniAgentEvents,
+  agentToServerEvents,
   type DesiredState,
-  desiredStateResultSchema,
-  heartbeatSchema,
-  inventoryReportSchema,
+  type EmitMap,
+  type ListenMap,
+  PROTOCOL_MINOR,
   PROTOCOL_VERSION,
-  type ProbeRequest,
+  type ServerToAgentEventCatalog,
   ServerToAgentEvents,
-  type Welcome,
 } from "@switchyard/protocol";
-import type { ExtendedError, Socket } from "socket.io";
+import type { ExtendedError, Namespace, Socket } from "socket.io";
 import type { z } from "zod";
 import { handleCniEvents } from "./agent-cni";
-import type { Hub, HubOptions } from "./hub";
+import type { HubPort } from "./broadcast";
 import type { Logger } from "./logger";
 import { observeFinishedOperations } from "./metrics/runtime";
 
-/** Result of an agent event, sent to the agent's ack callback when it asked for one (protocol agentAckSchema). */
-export type { AgentAck } from "@switchyard/protocol";
-
-export interface AgentToServerEvents {
-  [AgentEvents.inventory]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
-  [AgentEvents.heartbeat]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
-  [AgentEvents.desiredStateResult]: (payload: unknown, ack?: (result: AgentAck) => void) => void;
-  [CniAgentEvents.add]: (payload: unknown, ack?: (result: unknown) => void) => void;
-  [CniAgentEvents.del]: (payload: unknown, ack?: (result: unknown) => void) => void;
-  [CniAgentEvents.gc]: (payload: unknown, ack?: (result: unknown) => void) => void;
-}
-export interface ServerToAgentEventMap {
-  [ServerToAgentEvents.welcome]: (welcome: Welcome) => void;
-  [ServerToAgentEvents.desiredState]: (state: DesiredState) => void;
-  [ServerToAgentEvents.probe]: (request: ProbeRequest, ack: (result: unknown) => void) => void;
-}
 export interface AgentSocketData {
   hostId: string;
   hostName: string;
   agentVersion: string;
+  /** The protocol minor the agent knows: events newer than it are not sent to it. */
+  protocolMinor: number;
 }
 export type AgentSocket = Socket<
-  AgentToServerEvents,
-  ServerToAgentEventMap,
+  ListenMap<AgentToServerEvents>,
+  EmitMap<ServerToAgentEventCatalog>,
   Record<string, never>,
   AgentSocketData
 >;
+
+export type AgentNamespace = Namespace<
+  ListenMap<AgentToServerEvents>,
+  EmitMap<ServerToAgentEventCatalog>,
+  Record<string, never>,
+  AgentSocketData
+>;
+
+/** What one agent connection needs to know of the hub's settings. */
+export interface AgentConnectionOptions {
+  heartbeatIntervalMs: number;
+  agentDisconnectGraceMs: number;
+  /** A host reconnecting with desired-state changes it has not applied stays offline until it
+   * acknowledges them (it removes leftovers first); after this long it is marked online anyway. */
+  convergeTimeoutMs?: number;
+}
 
 /** The socket.io room of one host's agent (on any replica, through the adapter). */
 export const hostRoom = (hostId: string) => `host:${hostId}`;
@@ -96,7 +98,12 @@ export function authenticateAgentSocket(services: ServiceContext, logger: Logger
     }
     try {
       const host = await authenticateAgent(services, parsed.data);
-      socket.data = { hostId: host.id, hostName: host.name, agentVersion: parsed.data.agentVersion };
+      socket.data = {
+        hostId: host.id,
+        hostName: host.name,
+        agentVersion: parsed.data.agentVersion,
+        protocolMinor: parsed.data.protocolMinor,
+      };
       next();
     } catch (err) {
       if (err instanceof DomainError) {
@@ -113,8 +120,8 @@ export function authenticateAgentSocket(services: ServiceContext, logger: Logger
 
 export interface AgentConnectionDeps {
   services: ServiceContext;
-  hub: Hub;
-  options: HubOptions;
+  hub: HubPort;
+  options: AgentConnectionOptions;
   logger: Logger;
   /** Timers to clear when the hub stops. */
   timers: Set<NodeJS.Timeout>;
@@ -176,14 +183,17 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
     }
   };
 
-  /** One agent event: parsed with its protocol schema, handled in order, answered through the ack. */
-  const onAgentEvent = <T>(
-    event: string,
-    schema: z.ZodType<T>,
+  /** One agent event: parsed with its catalog schema, handled in order, answered through the ack. */
+  const onAgentEvent = <E extends (typeof AgentEvents)[keyof typeof AgentEvents]>(
+    event: E,
     what: string,
-    handle: (payload: T) => Promise<void>,
+    handle: (payload: z.output<AgentToServerEvents[E]["message"]>) => Promise<void>,
   ) => {
-    socket.on(event as typeof AgentEvents.inventory, (payload: unknown, ack: unknown) =>
+    // TypeScript cannot tie a union key to its own entry: this is that entry's schema.
+    const schema = agentToServerEvents[event].message as unknown as z.ZodType<
+      z.output<AgentToServerEvents[E]["message"]>
+    >;
+    const listener = (payload: unknown, ack?: (answer: AgentAck) => void) =>
       serially(async () => {
         try {
           const parsed = schema.safeParse(payload);
@@ -200,13 +210,14 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
         } catch (err) {
           fail(ack, err, what);
         }
-      }),
-    );
+      });
+    // Every ordered agent event answers an AgentAck, so one listener type fits them all.
+    socket.on(event as typeof AgentEvents.inventory, listener);
   };
 
   handleCniEvents(socket, { services, hub, log });
 
-  onAgentEvent(AgentEvents.inventory, inventoryReportSchema, "inventory", async (report) => {
+  onAgentEvent(AgentEvents.inventory, "inventory", async (report) => {
     const result = await ingestInventory(services, hostId, report.inventory);
     if (result.changed) {
       log.debug({ digest: result.digest }, "inventory stored");
@@ -216,7 +227,7 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
     if (presence.changed && presence.host) hub.hostChanged(presence.host);
   });
 
-  onAgentEvent(AgentEvents.heartbeat, heartbeatSchema, "heartbeat", async (heartbeat) => {
+  onAgentEvent(AgentEvents.heartbeat, "heartbeat", async (heartbeat) => {
     const result = converging
       ? await seen({ appliedSerial: heartbeat.appliedSerial })
       : await recordHeartbeat(services, hostId, heartbeat);
@@ -226,26 +237,21 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
     }
   });
 
-  onAgentEvent(
-    AgentEvents.desiredStateResult,
-    desiredStateResultSchema,
-    "desired state result",
-    async (result) => {
-      const outcome = await applyDesiredStateResult(services, hostId, result);
-      if (converging && outcome.accepted && result.serial >= converging.serial) {
-        await converged(`agent applied serial ${result.serial}`);
-      }
-      if (!outcome.accepted) {
-        log.warn({ serial: result.serial }, "result for a serial this host never had, ignored");
-      }
-      hub.ledgerChanged(outcome);
-      observeFinishedOperations(outcome.operations);
-      if (outcome.notable.length > 0) {
-        log.info({ serial: result.serial, events: outcome.notable }, "agent repaired drift or failed");
-        hub.reconcileEvents({ hostId, serial: result.serial, events: outcome.notable });
-      }
-    },
-  );
+  onAgentEvent(AgentEvents.desiredStateResult, "desired state result", async (result) => {
+    const outcome = await applyDesiredStateResult(services, hostId, result);
+    if (converging && outcome.accepted && result.serial >= converging.serial) {
+      await converged(`agent applied serial ${result.serial}`);
+    }
+    if (!outcome.accepted) {
+      log.warn({ serial: result.serial }, "result for a serial this host never had, ignored");
+    }
+    hub.ledgerChanged(outcome);
+    observeFinishedOperations(outcome.operations);
+    if (outcome.notable.length > 0) {
+      log.info({ serial: result.serial, events: outcome.notable }, "agent repaired drift or failed");
+      hub.reconcileEvents({ hostId, serial: result.serial, events: outcome.notable });
+    }
+  });
 
   socket.on("disconnect", (reason) => {
     const disconnectedAt = services.now();
@@ -296,12 +302,13 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
         );
       }
       const result = await seen({ agentVersion, protocolVersion: PROTOCOL_VERSION });
-      log.info({ agentVersion }, "agent connected");
+      log.info({ agentVersion, protocolMinor: socket.data.protocolMinor }, "agent connected");
       if (result.changed && result.host) hub.hostChanged(result.host);
       socket.emit(ServerToAgentEvents.welcome, {
         hostId,
         hostName,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
+        protocolMinor: PROTOCOL_MINOR,
       });
     } catch (err) {
       fail(undefined, err, "connect");

@@ -8,78 +8,35 @@ import {
   sweepOfflineHosts,
 } from "@switchyard/control";
 import {
-  type Attachment,
   type DesiredState,
   type HostSummary,
-  type LeaksChanged,
-  type Network,
-  type Operation,
   type ProbeAck,
-  type ProbeRequest,
   probeAckSchema,
-  type ReconcileEvents,
   ServerToAgentEvents,
   UiEvents,
-  type User,
 } from "@switchyard/protocol";
-import type { Namespace, Server } from "socket.io";
+import type { Server } from "socket.io";
 import {
-  type AgentSocketData,
-  type AgentToServerEvents,
+  type AgentConnectionOptions,
+  type AgentNamespace,
   authenticateAgentSocket,
   handleAgentConnection,
   hostRoom,
-  type ServerToAgentEventMap,
 } from "./agent-socket";
-import type { HubPort } from "./api/context";
+import type { HubPort } from "./broadcast";
 import type { Logger } from "./logger";
-import { authenticateUiSocket, credentialRoom, recheckUiSocket } from "./ui-socket";
+import { authenticateUiSocket, credentialRoom, recheckUiSocket, type UiNamespace } from "./ui-socket";
 
-export interface ServerToUiEvents {
-  [UiEvents.hostChanged]: (payload: { host: HostSummary }) => void;
-  [UiEvents.inventoryChanged]: (payload: { hostId: string; receivedAt: string }) => void;
-  [UiEvents.operationChanged]: (payload: { operation: Operation }) => void;
-  [UiEvents.attachmentChanged]: (payload: { attachment: Attachment }) => void;
-  [UiEvents.networkChanged]: (payload: { networkId: string; network: Network | null }) => void;
-  [UiEvents.reconcileEvents]: (payload: ReconcileEvents) => void;
-  [UiEvents.leaksChanged]: (payload: LeaksChanged) => void;
-}
-export interface UiSocketData {
-  user: User;
-  /** The headers it authenticated with, to check them again while it lives. */
-  credentials: Headers;
-}
-
-type AgentNamespace = Namespace<
-  AgentToServerEvents,
-  ServerToAgentEventMap,
-  Record<string, never>,
-  AgentSocketData
->;
-type UiNamespace = Namespace<Record<string, never>, ServerToUiEvents, Record<string, never>, UiSocketData>;
-
-export interface HubOptions {
-  heartbeatIntervalMs: number;
+export interface HubOptions extends AgentConnectionOptions {
   offlineAfterMs: number;
   presenceSweepIntervalMs: number;
-  agentDisconnectGraceMs: number;
   /** PUBLIC_URL: its host is an accepted Origin of browser sockets besides the Host header. */
   publicUrl: string | null;
   /** How often a browser socket's session or token is checked again (ended, revoked, user gone). */
   uiRecheckMs: number;
-  /** A host reconnecting with desired-state changes it has not applied stays offline until it
-   * acknowledges them (it removes leftovers first); after this long it is marked online anyway. */
-  convergeTimeoutMs?: number;
 }
 
 export interface Hub extends HubPort {
-  desiredStateChanged(hostIds: readonly string[]): void;
-  ledgerChanged(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
-  networkChanged(networkId: string, network: Network | null): void;
-  leaksChanged(changedIds: readonly string[]): void;
-  /** Drift an agent repaired, or endpoints it failed, for the browsers. */
-  reconcileEvents(payload: ReconcileEvents): void;
-  probeHost(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
   /**
    * Pushes the host's whole desired state to its agent (wherever it is connected) and marks its pending
    * operations sent; does nothing while the agent is offline (its operations stay pending until it
@@ -96,8 +53,8 @@ export interface Hub extends HubPort {
  * inventory, heartbeats, presence) and `/ui` for signed-in browsers (host and inventory changes).
  */
 export function createHub(io: Server, services: ServiceContext, options: HubOptions, logger: Logger): Hub {
-  const agents = io.of("/agent") as unknown as AgentNamespace;
-  const ui = io.of("/ui") as unknown as UiNamespace;
+  const agents: AgentNamespace = io.of("/agent");
+  const ui: UiNamespace = io.of("/ui");
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 

@@ -1,11 +1,17 @@
-import type { ServiceContext } from "@switchyard/control";
-import { DomainError } from "@switchyard/control";
-import type { ExtendedError, Socket } from "socket.io";
+import { DomainError, type ServiceContext } from "@switchyard/control";
+import type { EmitMap, ServerToUiEvents, User } from "@switchyard/protocol";
+import type { ExtendedError, Namespace, Socket } from "socket.io";
 import { authenticateRequest, isCrossSite } from "./api/context";
-import type { ServerToUiEvents, UiSocketData } from "./hub";
 import type { Logger } from "./logger";
 
-type UiSocket = Socket<Record<string, never>, ServerToUiEvents, Record<string, never>, UiSocketData>;
+export interface UiSocketData {
+  user: User;
+  /** The headers it authenticated with, to check them again while it lives. */
+  credentials: Headers;
+}
+type UiEmitMap = EmitMap<ServerToUiEvents>;
+type UiSocket = Socket<Record<string, never>, UiEmitMap, Record<string, never>, UiSocketData>;
+export type UiNamespace = Namespace<Record<string, never>, UiEmitMap, Record<string, never>, UiSocketData>;
 
 /**
  * `/ui` handshake: the browser's session cookie, or an API token in `auth.token`. A cookie only counts

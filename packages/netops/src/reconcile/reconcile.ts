@@ -2,8 +2,6 @@ import type {
   DesiredEndpoint,
   DesiredNetwork,
   DesiredState,
-  DesiredStateInput,
-  DesiredStateResult,
   EndpointResult,
   ReconcileEvent,
 } from "@switchyard/protocol";
@@ -14,7 +12,6 @@ import { endpointMtu, ensureNetwork } from "../drivers/network";
 import type { DriverOptions, EventSink } from "../drivers/types";
 import type { Exec } from "../exec";
 import { type RuntimeDeps, resolveContainer } from "../runtime/resolve";
-import { Reconciler } from "./reconciler";
 import type { EndpointStore } from "./store";
 
 export interface ReconcileDeps {
@@ -134,19 +131,3 @@ export function hostOps(exec: Exec, options: DriverOptions, emit: EventSink): Ho
 }
 
 export type { ReconcileEvent };
-
-/**
- * Brings this host to the desired state in one full pass: removes what is no longer desired, creates or
- * repairs every network, then every endpoint (endpoints of different containers in parallel). Never
- * throws for a failed endpoint: each gets its own result, and a failed one leaves nothing half-made.
- * Events describe what changed (empty when the host already matched). The agent uses the Reconciler
- * (reconciler.ts), which applies only what changed and verifies the rest off the push path.
- */
-export async function reconcile(
-  input: DesiredStateInput,
-  deps: ReconcileDeps = {},
-): Promise<DesiredStateResult> {
-  const result = await new Reconciler(deps).apply(input);
-  if (!result) throw new Error("reconcile: state superseded");
-  return result;
-}

@@ -515,3 +515,19 @@ export class Reconciler {
     await this.lanes.idle();
   }
 }
+
+/**
+ * Brings this host to the desired state in one full pass: removes what is no longer desired, creates or
+ * repairs every network, then every endpoint (endpoints of different containers in parallel). Never
+ * throws for a failed endpoint: each gets its own result, and a failed one leaves nothing half-made.
+ * Events describe what changed (empty when the host already matched). The agent keeps a Reconciler
+ * instead, which applies only what changed and verifies the rest off the push path.
+ */
+export async function reconcile(
+  input: DesiredStateInput,
+  deps: ReconcileDeps = {},
+): Promise<DesiredStateResult> {
+  const result = await new Reconciler(deps).apply(input);
+  if (!result) throw new Error("reconcile: state superseded");
+  return result;
+}

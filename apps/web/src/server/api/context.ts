@@ -7,51 +7,9 @@ import {
   type ServiceContext,
 } from "@switchyard/control";
 import type { PrismaClient } from "@switchyard/db";
-import type {
-  Attachment,
-  HostSummary,
-  Network,
-  Operation,
-  ProbeAck,
-  ProbeRequest,
-} from "@switchyard/protocol";
+import type { HubPort } from "../broadcast";
 import type { Logger } from "../logger";
 import { parseCookies } from "./cookies";
-
-/** What the API needs from the live socket hub; a no-op implementation serves when there is none. */
-export interface HubPort {
-  /** Tell browsers a host changed (status, revoke, new host). */
-  hostChanged(host: HostSummary): void;
-  /** Tell browsers a host's inventory changed. */
-  inventoryChanged(hostId: string, receivedAt: Date): void;
-  /** Drop the agent's live socket(s), on every replica. */
-  disconnectHost(hostId: string): void;
-  /** Drop the browser sockets opened with this session or API token, on every replica. */
-  disconnectCredential(credentialId: string): void;
-  /** The hosts' desired serials changed: push their desired state to their agents (any replica). */
-  desiredStateChanged(hostIds: readonly string[]): void;
-  /** Tell browsers attachments / operations changed. */
-  ledgerChanged(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
-  /** Tell browsers a network was created (network) or deleted (null). */
-  networkChanged(networkId: string, network: Network | null): void;
-  /** Tell browsers leak findings changed (raised, resolved, released, probed). */
-  leaksChanged(changedIds: readonly string[]): void;
-  /** Ask the host's agent (any replica) to probe an address (arping -D); rejects when it is not connected. */
-  probeHost(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
-}
-
-/** For an API without live sockets (tests, tools): broadcasts go nowhere, a probe finds no agent. */
-export const noopHub: HubPort = {
-  hostChanged: () => {},
-  inventoryChanged: () => {},
-  disconnectHost: () => {},
-  disconnectCredential: () => {},
-  desiredStateChanged: () => {},
-  ledgerChanged: () => {},
-  networkChanged: () => {},
-  leaksChanged: () => {},
-  probeHost: () => Promise.reject(new Error("no agent hub in this process")),
-};
 
 interface ApiConfig {
   sessionTtlMs: number;

@@ -1,4 +1,10 @@
-import { apiRoutes, buildOpenApiDocument, type Health, PROTOCOL_VERSION } from "@switchyard/protocol";
+import {
+  apiRoutes,
+  buildOpenApiDocument,
+  type Health,
+  PROTOCOL_MINOR,
+  PROTOCOL_VERSION,
+} from "@switchyard/protocol";
 import { renderMetrics } from "../../metrics/render";
 import { implement, Reply } from "../implement";
 import type { Route } from "../router";
@@ -25,6 +31,7 @@ export const systemRoutes: Route[] = [
       status: database.ok ? "ok" : "degraded",
       version: deps.version,
       protocolVersion: PROTOCOL_VERSION,
+      protocolMinor: PROTOCOL_MINOR,
       database,
     };
     return new Reply(body, {}, database.ok ? 200 : 503);
