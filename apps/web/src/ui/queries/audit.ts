@@ -18,10 +18,7 @@ export const AUDIT_FILTER_KEYS = [
 
 const AUDIT_PAGE_SIZE = 50;
 
-export const auditKeys = {
-  all: ["audit"] as const,
-  page: (filter: AuditFilter) => ["audit", filter] as const,
-};
+const auditKeys = { page: (filter: AuditFilter) => ["audit", filter] as const };
 
 /** One page of the audit log (newest first); `cursor` in the filter selects an older page. */
 export function auditQuery(filter: AuditFilter) {
