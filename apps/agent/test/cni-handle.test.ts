@@ -200,6 +200,12 @@ describe("ADD", () => {
       [env("ADD", { CNI_CONTAINERID: "-x" }), conf(), 4, /CNI_CONTAINERID must begin/],
       [env("ADD", { CNI_IFNAME: "-eth0" }), conf(), 4, /CNI_IFNAME/],
       [env("ADD", { CNI_NETNS: "/proc/42/ns/net" }), conf(), 4, /pinned under \/run\/netns/],
+      [
+        env("ADD", { CNI_NETNS: "/run/netns/-x" }),
+        conf(),
+        4,
+        /CNI_NETNS \/run\/netns\/-x: a network namespace name/,
+      ],
       [env("ADD", { CNI_ARGS: "K8S_POD_NAME" }), conf(), 4, /CNI_ARGS: "K8S_POD_NAME" is not KEY=VALUE/],
       [env("FROB"), conf(), 4, /CNI_COMMAND must be one of/],
     ];

@@ -18,8 +18,10 @@ import {
   cniFrameSchema,
   cniIfnameSchema,
   cniNetConfSchema,
+  containerRefProblem,
   type DesiredEndpoint,
   type EndpointResult,
+  isValidNetnsName,
   netnsNameOf,
   parseCniArgs,
 } from "@switchyard/protocol";
@@ -159,6 +161,12 @@ const containerOf = (env: Record<string, string>) => ({
 function netnsOf(env: Record<string, string>): { path: string; name: string } {
   const path = requireEnv(env, "CNI_NETNS");
   const name = netnsNameOf(path);
+  if (name && !isValidNetnsName(name)) {
+    throw new CniFailure(
+      CniErrorCode.invalidEnvironment,
+      `CNI_NETNS ${path}: ${containerRefProblem("netns", name)}`,
+    );
+  }
   if (!name) {
     throw new CniFailure(
       CniErrorCode.invalidEnvironment,
