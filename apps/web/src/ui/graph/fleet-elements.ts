@@ -16,6 +16,8 @@ export interface FleetMapInput {
   expanded: ReadonlyMap<string, HostDetail>;
   overlay: NetworkOverlay;
   findings: readonly LeakFinding[];
+  /** Elements on a traced path (trace.ts): class `on-path`. */
+  highlight?: ReadonlySet<string>;
 }
 
 export interface FleetMap {
@@ -89,7 +91,12 @@ export function buildFleetElements(input: FleetMapInput): FleetMap {
     }
   }
   elements.push(...tunnels);
-  return { elements, shown };
+  const highlight = input.highlight;
+  if (!highlight || highlight.size === 0) return { elements, shown };
+  return {
+    elements: elements.map((e) => (highlight.has(e.data.id) ? { ...e, classes: `${e.classes} on-path` } : e)),
+    shown,
+  };
 }
 
 function hostNode(host: FleetHost, expanded: boolean): TopologyElement {

@@ -93,7 +93,8 @@ function packGroup(group: FleetGroupInput, expanded: ReadonlyMap<string, Size>) 
 }
 
 const ROW_GAP = 72;
-const COLUMN = 64;
+/** Wide enough for a container's name and address under its node. */
+const COLUMN = 116;
 
 /**
  * Inside one expanded host: uplinks and NICs on top, bridges below them, containers below their bridge
@@ -124,7 +125,7 @@ export function layoutHostInterior(elements: readonly TopologyElement[]): {
     const ib = anchorOrder.get(anchorOf.get(b.id) ?? "") ?? Number.MAX_SAFE_INTEGER;
     return ia - ib || a.name.localeCompare(b.name) || byName(a, b);
   });
-  const columns = Math.max(4, Math.min(10, Math.ceil(Math.sqrt(containers.length * 2))));
+  const columns = Math.max(3, Math.min(8, Math.ceil(Math.sqrt(containers.length * 1.5))));
   const width = Math.max(columns, top.length, bridges.length, 1) * COLUMN;
   const positions = new Map<string, Point>();
   const row = (list: TopologyNodeData[], y: number) => {

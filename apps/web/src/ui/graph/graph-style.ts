@@ -180,6 +180,9 @@ export const graphStyle: StylesheetJson = [
   },
   { selector: "edge:selected", style: { width: 4 } },
   { selector: "node.dim", style: { opacity: 0.25 } },
+  // A traced L2 path (trace.ts).
+  { selector: "node.on-path", style: { "border-width": 4, "border-color": "#f76707" } },
+  { selector: "edge.on-path", style: { width: 5, "line-color": "#f76707", "z-index": 9 } },
   {
     selector: "node.found",
     style: { "overlay-color": "#fab005", "overlay-opacity": 0.45, "overlay-padding": 8 },

@@ -1,6 +1,6 @@
 import type { Attachment, HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
 import Link from "next/link";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { AttachForm } from "../attach/attach-form";
 import { containerText } from "../attach/attach-form-values";
 import { formatAddress, sortAddresses } from "../format/addresses";
@@ -24,6 +24,8 @@ interface NodeDetailsProps {
   onClose: () => void;
   /** On the fleet map: closes the expanded host back into one node. */
   onCollapse?: () => void;
+  /** Shown at the end (the trace panel of a container). */
+  children?: ReactNode;
 }
 
 const kindTitles: Record<TopologyNodeData["kind"], string> = {
@@ -37,7 +39,14 @@ const kindTitles: Record<TopologyNodeData["kind"], string> = {
 };
 
 /** Side panel for the clicked graph node. */
-export function NodeDetails({ node, host, attachments = [], onClose, onCollapse }: NodeDetailsProps) {
+export function NodeDetails({
+  node,
+  host,
+  attachments = [],
+  onClose,
+  onCollapse,
+  children,
+}: NodeDetailsProps) {
   return (
     <section className="node-details card" aria-label="Selection details" data-testid="node-details">
       <header>
@@ -56,6 +65,7 @@ export function NodeDetails({ node, host, attachments = [], onClose, onCollapse 
         </button>
       )}
       {node.kind === "container" && <ContainerNetworks node={node} host={host} attachments={attachments} />}
+      {children}
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { buildFleetElements } from "../graph/fleet-elements";
 import { type FleetFilters, filtersToQuery, parseFilters } from "../graph/fleet-filters";
 import { FleetGraph, type GraphFocus } from "../graph/fleet-graph";
 import type { NetworkOverlay } from "../graph/network-overlay";
+import { traceL2 } from "../graph/trace";
 import { attachmentsQuery } from "../queries/attachments";
 import { fleetQuery } from "../queries/fleet";
 import { hostQuery } from "../queries/hosts";
@@ -20,6 +21,7 @@ import { listRows } from "./fleet-list";
 import { FleetSummary } from "./fleet-summary";
 import { MapFilters, MapSearch } from "./map-controls";
 import { NodeDetails } from "./node-details";
+import { TracePanel, type TraceSource } from "./trace-panel";
 
 /** Fleets this small are drawn fully expanded: the overview only pays off beyond it. */
 const AUTO_EXPAND_HOSTS = 12;
@@ -60,26 +62,47 @@ function FleetMapPage() {
   const [pinned, setPinned] = useState<string[]>([]);
   const [zoomHost, setZoomHost] = useState<string | null>(null);
   const [focus, setFocus] = useState<GraphFocus | null>(null);
+  const [traceFrom, setTraceFrom] = useState<TraceSource | null>(null);
 
   const hosts = fleet.data?.hosts;
   const expandedIds = useMemo(() => {
     if (!hosts) return [];
     if (hosts.length <= AUTO_EXPAND_HOSTS) return hosts.map((h) => h.id);
     const known = new Set(hosts.map((h) => h.id));
-    return [...new Set([...pinned, ...(zoomHost ? [zoomHost] : [])])].filter((id) => known.has(id));
-  }, [hosts, pinned, zoomHost]);
+    const wanted = [...pinned, ...(zoomHost ? [zoomHost] : []), ...(traceFrom ? [traceFrom.hostId] : [])];
+    return [...new Set(wanted)].filter((id) => known.has(id));
+  }, [hosts, pinned, zoomHost, traceFrom]);
   const details = useQueries({
     queries: expandedIds.map((id) => hostQuery(id)),
     combine: (results) => results.map((r) => r.data),
   });
   const expanded = useMemo(
-    () => new Map(details.filter((d): d is HostDetail => d !== undefined).map((d) => [d.id, d])),
+    () =>
+      new Map<string, HostDetail>(
+        details.filter((d): d is NonNullable<typeof d> => d !== undefined).map((d) => [d.id, d]),
+      ),
     [details],
   );
   const overlay = useMemo<NetworkOverlay>(
     () => ({ networks: networks.data ?? [], attachments: attachments.data ?? [] }),
     [networks.data, attachments.data],
   );
+  // The trace from the chosen container to the selected one, once both hosts' details are in.
+  const selectedContainer = selectedId?.includes("/container/") ? selectedId : null;
+  const trace = useMemo(() => {
+    if (!traceFrom || !selectedContainer) return null;
+    const [, hostId, , containerId] = selectedContainer.split("/");
+    const fromHost = expanded.get(traceFrom.hostId);
+    const toHost = hostId ? expanded.get(hostId) : undefined;
+    if (!fromHost || !toHost || !containerId) return null;
+    if (fromHost.id === toHost.id && traceFrom.containerId === containerId) return null;
+    return traceL2(
+      { host: fromHost, containerId: traceFrom.containerId },
+      { host: toHost, containerId },
+      networks.data ?? [],
+    );
+  }, [traceFrom, selectedContainer, expanded, networks.data]);
+  const highlight = useMemo(() => new Set(trace?.hops.map((h) => h.elementId) ?? []), [trace]);
   const map = useMemo(
     () =>
       buildFleetElements({
@@ -88,8 +111,9 @@ function FleetMapPage() {
         expanded,
         overlay,
         findings: leaks.data?.findings ?? [],
+        highlight,
       }),
-    [hosts, filters, expanded, overlay, leaks.data],
+    [hosts, filters, expanded, overlay, leaks.data, highlight],
   );
   const rows = useMemo(() => listRows(map.shown, expanded), [map.shown, expanded]);
 
@@ -163,7 +187,23 @@ function FleetMapPage() {
               attachments={overlay.attachments}
               onClose={() => setSelectedId(null)}
               onCollapse={canCollapse ? () => collapse(selected.data.hostId) : undefined}
-            />
+            >
+              {selected.data.kind === "container" && (
+                <TracePanel
+                  name={selected.data.name}
+                  source={traceFrom}
+                  result={trace}
+                  onTraceFrom={() =>
+                    setTraceFrom({
+                      hostId: selected.data.hostId,
+                      containerId: selected.data.containerId ?? "",
+                      name: selected.data.name,
+                    })
+                  }
+                  onClear={() => setTraceFrom(null)}
+                />
+              )}
+            </NodeDetails>
           )}
           {fleet.data.hosts.length === 0 && (
             <div className="graph-empty">No hosts enrolled yet. Add one on the Hosts page.</div>
