@@ -403,7 +403,7 @@ describe("API tokens", () => {
     const refused = await call("GET", "/api/v1/hosts", { token });
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({
-      error: { code: "unauthorized", message: "API token is invalid or revoked" },
+      error: { code: "unauthorized", message: "API token is invalid, expired or revoked" },
     });
     expect((await call("POST", "/api/v1/tokens", { cookie: viewer, body: { name: "" } })).status).toBe(422);
   });
