@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import type { Logger } from "./logger";
 
-export interface ApplyOptions {
+interface ApplyOptions {
   /**
    * Endpoints the server still wants that this agent could not parse: whatever was made for them stays
    * (never torn down as "no longer desired"), so one bad row cannot undo working endpoints.
@@ -51,7 +51,7 @@ export interface ApplierInput {
 }
 
 /** Where results go: the current connection's channel, or nothing while disconnected. */
-export type ResultSink = (result: DesiredStateResult) => Promise<boolean>;
+type ResultSink = (result: DesiredStateResult) => Promise<boolean>;
 
 export interface Applier {
   /** A `server:desired-state` payload arrived: parse per endpoint, apply, report through the sink. */
@@ -75,7 +75,7 @@ export interface Applier {
 }
 
 /** Verification after a hint waits this long so a burst of events becomes one pass. */
-export const HINT_VERIFY_DEBOUNCE_MS = 300;
+const HINT_VERIFY_DEBOUNCE_MS = 300;
 const MAX_RESEND_DELAY_MS = 30_000;
 
 const envelopeSchema = z.object({
@@ -90,7 +90,7 @@ const issueText = (error: z.ZodError): string =>
     .map((i) => `${i.path.length > 0 ? `${i.path.join(".")}: ` : ""}${i.message}`)
     .join("; ");
 
-export interface ParsedDesiredState {
+interface ParsedDesiredState {
   state: DesiredState;
   /** Endpoints that could not be parsed (their own or their network's fault), each with its error. */
   failed: EndpointResult[];
@@ -105,7 +105,7 @@ export interface ParsedDesiredState {
  * endpoints get a failed result with the reason) and the rest is applied. Null when even the envelope
  * (serial, arrays) is unusable.
  */
-export function parseDesiredState(payload: unknown): ParsedDesiredState | { error: string } {
+function parseDesiredState(payload: unknown): ParsedDesiredState | { error: string } {
   const envelope = envelopeSchema.safeParse(payload);
   if (!envelope.success) return { error: issueText(envelope.error) };
   const networks: DesiredNetwork[] = [];

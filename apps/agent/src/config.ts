@@ -1,12 +1,11 @@
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_DOCKER_SOCKET, DEFAULT_OVS_DB } from "@switchyard/netops";
 import { z } from "zod";
 import { type LogLevel, logLevels } from "./logger";
 import { isValidNetnsName } from "./netns";
 
 export const DEFAULT_CREDENTIAL_FILE = "/var/lib/switchyard/agent-credential.json";
-export const DEFAULT_OVS_DB = "unix:/var/run/openvswitch/db.sock";
-export const DEFAULT_DOCKER_SOCKET = "/var/run/docker.sock";
 
 export const USAGE = `Usage: switchyard-agent --server URL [--token TOKEN] [options]
 
@@ -120,7 +119,7 @@ const runSchema = baseSchema.extend({ server: serverSchema });
 const printSchema = baseSchema.extend({ server: serverSchema.nullable() });
 
 export type AgentConfig = z.infer<typeof runSchema>;
-export type PrintConfig = z.infer<typeof printSchema>;
+type PrintConfig = z.infer<typeof printSchema>;
 
 export type CommandLine =
   | { action: "help" }

@@ -61,7 +61,7 @@ export interface Connection {
 }
 
 /** Maps the server's refusal of a handshake to an exit code and an operator-facing message; null = retry. */
-export function fatalRefusal(
+function fatalRefusal(
   refusal: AgentRefusal,
   agentProtocolVersion: number,
 ): { exitCode: number; message: string } | null {

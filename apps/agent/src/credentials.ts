@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 
 /** What the agent keeps after enrolling: the long-lived host credential and whom it belongs to. */
-export const storedCredentialSchema = z.object({
+const storedCredentialSchema = z.object({
   server: z.string(),
   hostId: z.string(),
   hostName: z.string(),

@@ -8,13 +8,13 @@
 import { stat } from "node:fs/promises";
 import { type Exec, exec as realExec } from "@switchyard/netops";
 
-export const NETNS_DIR = "/run/netns";
+const NETNS_DIR = "/run/netns";
 
 /** A namespace name (one file name, no '/', not "." or ".."): the protocol's rule, shared with `netns:` refs. */
 export { isValidNetnsName } from "@switchyard/protocol";
 
 /** The namespace file of a named namespace (what `ip netns exec` and `nsenter --net=` open). */
-export const netnsPath = (name: string, dir = NETNS_DIR): string => `${dir}/${name}`;
+const netnsPath = (name: string, dir = NETNS_DIR): string => `${dir}/${name}`;
 
 /**
  * An Exec running every command inside the named namespace (`ip netns exec NAME argv...`). A caller that

@@ -9,7 +9,10 @@ import { hashSecret, SecretPrefix } from "./secrets";
  * The host behind an agent's credential. Throws protocol_mismatch, unauthorized (unknown credential)
  * or forbidden (the host or the credential was revoked).
  */
-export async function authenticateAgent(ctx: ServiceContext, handshake: AgentHandshake): Promise<Host> {
+export async function authenticateAgent(
+  ctx: ServiceContext,
+  handshake: Omit<AgentHandshake, "protocolMinor">,
+): Promise<Host> {
   if (handshake.protocolVersion !== PROTOCOL_VERSION) throw protocolMismatch(handshake.protocolVersion);
   if (!handshake.credential.startsWith(SecretPrefix.hostCredential)) {
     throw new DomainError("unauthorized", "host credential is not valid", "credential");

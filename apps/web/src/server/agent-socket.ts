@@ -31,7 +31,7 @@ import type { HubPort } from "./broadcast";
 import type { Logger } from "./logger";
 import { observeFinishedOperations } from "./metrics/runtime";
 
-export interface AgentSocketData {
+interface AgentSocketData {
   hostId: string;
   hostName: string;
   agentVersion: string;

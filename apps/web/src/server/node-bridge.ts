@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** The largest request body the server reads (API bodies are small; this bounds memory per request). */
-export const MAX_BODY_BYTES = 1_000_000;
+const MAX_BODY_BYTES = 1_000_000;
 
 /** A body over MAX_BODY_BYTES: answered 413 and the connection closed (the rest of the body is not read). */
 export class BodyTooLargeError extends Error {

@@ -4,7 +4,7 @@ import type { ExtendedError, Namespace, Socket } from "socket.io";
 import { authenticateRequest, isCrossSite } from "./api/context";
 import type { Logger } from "./logger";
 
-export interface UiSocketData {
+interface UiSocketData {
   user: User;
   /** The headers it authenticated with, to check them again while it lives. */
   credentials: Headers;

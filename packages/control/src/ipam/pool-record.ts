@@ -6,13 +6,13 @@ import { DomainError, notFound } from "../errors";
 
 export type PoolRow = Prisma.AddressPoolModel;
 
-export interface StoredRange {
+interface StoredRange {
   first: string;
   last: string;
 }
 
 /** The reserved ranges column, tolerant of hand-edited rows. */
-export function storedRanges(value: Prisma.JsonValue): StoredRange[] {
+function storedRanges(value: Prisma.JsonValue): StoredRange[] {
   if (!Array.isArray(value)) return [];
   const out: StoredRange[] = [];
   for (const item of value) {

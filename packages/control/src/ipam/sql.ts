@@ -11,5 +11,3 @@ export const numArray = (values: readonly bigint[]): Prisma.Sql =>
 export const ts = (date: Date): Prisma.Sql =>
   Prisma.sql`${date.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
 
-/** Parses numeric text read back with `::text`. */
-export const big = (text: string): bigint => BigInt(text);

@@ -18,13 +18,13 @@ export interface WebhookOptions {
 }
 
 /** Kept free at the end of every claim: the record round trip and clock skew between replicas. */
-export const LEASE_GUARD_MS = 5_000;
+const LEASE_GUARD_MS = 5_000;
 
 /**
  * The lease of one claim: its POST (timeoutMs), the claim's own round trips before it (up to another
  * timeoutMs; the POST is cut short if they took longer) and the guard.
  */
-export const webhookLeaseMs = (timeoutMs: number, leaseMs?: number): number =>
+const webhookLeaseMs = (timeoutMs: number, leaseMs?: number): number =>
   Math.max(leaseMs ?? 60_000, 2 * timeoutMs + LEASE_GUARD_MS);
 
 export interface WebhookRunResult {

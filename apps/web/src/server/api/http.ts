@@ -73,12 +73,3 @@ export async function readJson(request: Request): Promise<unknown> {
     throw new DomainError("bad_request", `request body is not valid JSON: ${(err as Error).message}`);
   }
 }
-
-export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
-  return parseWith(schema, await readJson(request));
-}
-
-/** Query parameters as an object (last value wins), parsed with a schema. */
-export function parseQuery<S extends z.ZodType>(url: URL, schema: S): z.output<S> {
-  return parseWith(schema, Object.fromEntries(url.searchParams.entries()), "query");
-}

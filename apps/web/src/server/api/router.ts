@@ -2,7 +2,7 @@ import type { AnyApiRoute } from "@switchyard/protocol";
 import type { RequestContext } from "./context";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-export type Handler = (ctx: RequestContext) => Promise<Response>;
+type Handler = (ctx: RequestContext) => Promise<Response>;
 
 export interface Route {
   method: Method;
