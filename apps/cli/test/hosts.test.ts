@@ -112,13 +112,19 @@ describe("hosts ls", () => {
 describe("hosts show", () => {
   it("escapes the name in the URL and renders the inventory", async () => {
     const { fetch, calls } = fakeFetch(() =>
-      json(200, { ...host, inventory, inventoryReceivedAt: "2026-11-27T21:59:51Z" }),
+      json(200, {
+        ...host,
+        inventory,
+        inventoryReceivedAt: "2026-11-27T21:59:51Z",
+        credentials: { active: 1, revoked: 1, lastUsedAt: "2026-11-27T21:59:00Z" },
+      }),
     );
     const result = await invoke(["hosts", "show", "web/1"], { fetch });
     expect(calls[0]?.path).toBe("/api/v1/hosts/web%2F1");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Status:         online\n");
     expect(result.stdout).toContain("Last seen:      2026-11-27 21:59:50Z (10s ago)\n");
+    expect(result.stdout).toContain("Credentials:    1 active, 1 rotated or revoked, last used 1m ago\n");
     expect(result.stdout).toMatch(/ {2}br0 +bridge +UP +- +1500 +- +10\.0\.0\.2\/24\n/);
     expect(result.stdout).toContain("Linux bridges:\n  BRIDGE  PORTS\n  br0     eth0,veth1\n");
     expect(result.stdout).toMatch(/ovs0 +p1 +internal +100 +-/);
@@ -127,7 +133,10 @@ describe("hosts show", () => {
   });
 
   it("says when no inventory has arrived", async () => {
-    const { fetch } = fakeFetch(() => json(200, { ...host, inventory: null, inventoryReceivedAt: null }));
+    const credentials = { active: 0, revoked: 0, lastUsedAt: null };
+    const { fetch } = fakeFetch(() =>
+      json(200, { ...host, inventory: null, inventoryReceivedAt: null, credentials }),
+    );
     const result = await invoke(["hosts", "show", "web-1"], { fetch });
     expect(result.stdout).toContain("Inventory:      none yet\n");
     expect(result.stdout).not.toContain("Interfaces");

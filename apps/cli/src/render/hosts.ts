@@ -1,4 +1,4 @@
-import type { CreatedHost, HostDetail, HostSummary, Inventory, InventoryAddress } from "@switchyard/protocol";
+import type { CreatedHost, HostPage, HostSummary, Inventory, InventoryAddress } from "@switchyard/protocol";
 import { formatAge, formatTime, orDash, renderFields, renderTable, shellQuote } from "../format";
 
 export const HOST_COLUMNS = ["NAME", "STATUS", "HOSTNAME", "AGENT", "LAST SEEN", "DESCRIPTION"] as const;
@@ -15,7 +15,7 @@ export function hostRows(hosts: readonly HostSummary[], now: Date): string[][] {
 }
 
 /** `yardctl hosts show`: the host's fields, then what its agent last reported. */
-export function formatHostDetail(host: HostDetail, now: Date): string {
+export function formatHostDetail(host: HostPage, now: Date): string {
   const fields = renderFields([
     ["Name", host.name],
     ["ID", host.id],
@@ -26,6 +26,10 @@ export function formatHostDetail(host: HostDetail, now: Date): string {
     ["Last seen", formatTime(host.lastSeenAt, now)],
     ["Created", formatTime(host.createdAt, now)],
     ["Revoked", host.revokedAt ? formatTime(host.revokedAt, now) : null],
+    [
+      "Credentials",
+      `${host.credentials.active} active, ${host.credentials.revoked} rotated or revoked, last used ${formatAge(host.credentials.lastUsedAt, now)}`,
+    ],
     ["Inventory", host.inventoryReceivedAt ? formatTime(host.inventoryReceivedAt, now) : "none yet"],
   ]);
   return host.inventory ? `${fields}${formatInventory(host.inventory)}` : fields;
