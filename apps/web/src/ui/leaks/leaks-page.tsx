@@ -2,8 +2,10 @@
 
 import type { LeakFinding } from "@switchyard/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { RelativeTime } from "../format/relative-time-view";
+import { auditHref } from "../queries/audit";
 import {
   addressHistoryQuery,
   leakKeys,
@@ -217,7 +219,14 @@ function FindingRow(props: {
           title="show the address's history"
         >
           {f.address}
-        </button>
+        </button>{" "}
+        <Link
+          href={auditHref({ address: f.address })}
+          className="small"
+          data-testid={`leak-audit-${f.address}`}
+        >
+          audit
+        </Link>
       </td>
       <td className="small">
         {f.poolName ?? "—"}
