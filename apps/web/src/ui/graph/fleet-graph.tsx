@@ -8,7 +8,7 @@ import type { MapElement } from "./fleet-elements";
 import { graphStyle } from "./graph-style";
 
 /** Zoomed in this far, the collapsed host nearest the centre opens (semantic zoom); below LEAVE it closes. */
-export const ZOOM_EXPAND = 1.6;
+const ZOOM_EXPAND = 1.6;
 const ZOOM_LEAVE = 1.2;
 /** A small graph fitted to a large canvas would be drawn huge: cap the zoom and center instead. */
 const MAX_FIT_ZOOM = 1.3;

@@ -16,7 +16,7 @@ export interface Size {
 }
 
 /** A collapsed host's cell (its node is drawn smaller, centred in it). */
-export const HOST_CELL: Size = { width: 120, height: 64 };
+const HOST_CELL: Size = { width: 120, height: 64 };
 const GROUP_GAP = 80;
 const GROUP_HEADER = 36;
 /** Padding of an expanded host's box around its contents (room for the compound's label). */

@@ -3,7 +3,7 @@ import { type Attachment, findContainerAttachments, linuxBridgePorts } from "./a
 import { elementIds } from "./element-ids";
 
 /** One step of an L2 path, with the graph element it is drawn as. */
-export interface TraceHop {
+interface TraceHop {
   elementId: string;
   text: string;
 }

@@ -35,11 +35,16 @@ export function FleetSummary({ rows, total, selectedId, onSelect }: FleetSummary
     };
   }, []);
 
-  // A selection made on the graph scrolls its row into view.
+  // A new selection (on the graph, by search) scrolls its row into view once, when the row is there
+  // (a container's row appears when its host's detail arrives); later changes to the list do not.
+  const scrolledTo = useRef<string | null>(null);
   useEffect(() => {
     const el = scrollRef.current;
+    if (selectedId === null) scrolledTo.current = null;
+    if (!el || selectedId === null || scrolledTo.current === selectedId) return;
     const index = rows.findIndex((r) => r.nodeId === selectedId);
-    if (!el || index < 0) return;
+    if (index < 0) return;
+    scrolledTo.current = selectedId;
     const top = index * ROW_HEIGHT;
     if (top < el.scrollTop || top + ROW_HEIGHT > el.scrollTop + el.clientHeight)
       el.scrollTop = Math.max(0, top - el.clientHeight / 3);
