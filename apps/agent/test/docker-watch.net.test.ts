@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { testkit } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { startDockerWatch } from "../src/docker-watch";
 import { createLogger } from "../src/logger";

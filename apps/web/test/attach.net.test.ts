@@ -24,7 +24,7 @@ import {
   labPrefix,
   startAgent,
 } from "@switchyard/lab";
-import { testkit } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import type {
   Attachment,
   AttachmentOperation,

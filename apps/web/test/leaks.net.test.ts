@@ -11,7 +11,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LabContainerState } from "@switchyard/lab";
-import { testkit } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import type { Attachment, LeakFinding, LeakList } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invoke, loggedIn } from "../../cli/test/helpers";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { testkit } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import { type LabHostState, type LabState, saveState } from "./state";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");

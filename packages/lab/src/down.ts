@@ -1,6 +1,7 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DockerClient, type Exec, exec as realExec, testkit } from "@switchyard/netops";
+import { DockerClient, type Exec, exec as realExec } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import { labDir, loadState } from "./state";
 
 async function unmountUnder(dir: string, exec: Exec): Promise<void> {

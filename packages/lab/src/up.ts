@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { type Exec, exec as realExec, testkit } from "@switchyard/netops";
+import { type Exec, exec as realExec } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import { addNetns, bridgeIn, enslave, vethBetween } from "./links";
 import { hostNetns, labPrefix, PREFIX_PATTERN, routerNetns, switchNetns, underlayOf } from "./names";
 import { type LabHostState, type LabState, labDir, loadState, saveState } from "./state";

@@ -7,4 +7,3 @@ export * from "./ip-batch";
 export * from "./ovsdb";
 export * from "./reconcile";
 export * from "./runtime";
-export * as testkit from "./testkit";

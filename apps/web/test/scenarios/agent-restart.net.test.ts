@@ -6,7 +6,8 @@
  * container holding exactly its (distinct) address, and the containers reach each other.
  */
 import type { LabContainerState } from "@switchyard/lab";
-import { hostIfname, OVS_ATTACHMENT_KEY, testkit } from "@switchyard/netops";
+import { hostIfname, OVS_ATTACHMENT_KEY } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import type { Attachment, AttachmentOperation } from "@switchyard/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Scenario, startScenario } from "../support/lab-plane";

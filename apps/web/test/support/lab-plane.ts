@@ -20,7 +20,7 @@ import {
   type Lab,
   labPrefix,
 } from "@switchyard/lab";
-import { testkit } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import { loadConfig } from "../../src/server/config";
 import { type ControlPlane, startControlPlane } from "../../src/server/control-plane";
 import { Api, createAdminToken } from "./api";

@@ -1,4 +1,3 @@
-export { type AddressAllocator, ipamAllocator, type ReleaseRequest } from "./allocator";
 export { type AttachmentChange, attachContainer, detachAttachment, resolveContainer } from "./attach";
 export { type CniChange, type CniHost, cniAttach, cniDetach, cniGc } from "./cni";
 export { type AttachmentWithNames, activeKeyOf, attachmentInclude, toAttachmentDto } from "./dto";

@@ -6,7 +6,7 @@ import {
   type ReconcileEvent,
   WANTED_ATTACHMENT_STATUSES,
 } from "@switchyard/protocol";
-import { type AddressAllocator, ipamAllocator } from "../attachments/allocator";
+import { releaseDetachedAddress } from "../attachments/allocator";
 import { attachmentsByIds } from "../attachments/queries";
 import type { Actor } from "../audit";
 import type { Db, ServiceContext } from "../context";
@@ -131,14 +131,12 @@ export async function applyDesiredStateResult(
   ctx: ServiceContext,
   hostId: string,
   result: DesiredStateResult,
-  deps: { allocator?: AddressAllocator; actor?: Actor } = {},
 ): Promise<ResultOutcome> {
-  const allocator = deps.allocator ?? ipamAllocator;
   const host = await ctx.prisma.host.findUnique({
     where: { id: hostId },
     select: { id: true, name: true, desiredSerial: true },
   });
-  const actor: Actor = deps.actor ?? { type: "agent", id: hostId, name: host?.name ?? hostId };
+  const actor: Actor = { type: "agent", id: hostId, name: host?.name ?? hostId };
   if (!host || result.serial > host.desiredSerial) {
     return { ...none(), notable: [], accepted: false };
   }
@@ -152,7 +150,7 @@ export async function applyDesiredStateResult(
     ? []
     : await ctx.prisma.attachment.findMany({ where: { hostId, status: "detaching", serial: { lte: S } } });
   for (const a of gone) {
-    await allocator.release(ctx, actor, {
+    await releaseDetachedAddress(ctx, actor, {
       attachmentId: a.id,
       poolId: a.poolId,
       allocationId: a.allocationId,

@@ -19,8 +19,6 @@ function digest(id: string): string {
 
 export const endpointHash = (endpointId: string): string => digest(endpointId).slice(0, 8);
 export const hostIfname = (endpointId: string): string => `sy${endpointHash(endpointId)}h`;
-export const peerTempIfname = (endpointId: string): string => `sy${endpointHash(endpointId)}c`;
-export const macvlanTempIfname = (endpointId: string): string => `sy${endpointHash(endpointId)}m`;
 export const vxlanIfname = (vni: number): string => `vx${vni}`;
 
 export const endpointAlias = (endpointId: string): string => `${ALIAS_PREFIX}ep=${endpointId}`;
