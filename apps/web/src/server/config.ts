@@ -52,7 +52,7 @@ const optionalString = z
 
 /**
  * Every environment variable the control plane reads, parsed once at start. The README's
- * configuration table is generated from these comments; keep them in step.
+ * configuration table is written by hand from these comments: change both together.
  */
 const envSchema = z.object({
   /** TCP port of the one HTTP server (UI, REST API, socket.io). 0 picks a free port. */

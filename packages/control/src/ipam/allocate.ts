@@ -19,7 +19,7 @@ import {
   ownBlocks,
   tryLockBlockClaim,
   unavailableOffsets,
-} from "./context";
+} from "./block-claims";
 import { exhaustedError } from "./exhausted";
 import { allocateCommon, allocateFromBlocks, sqlFormatsAddresses } from "./fast";
 import { describeHolder } from "./holder";

@@ -1,5 +1,5 @@
 import { DomainError } from "../errors";
-import type { AllocationRequest } from "./context";
+import type { AllocationRequest } from "./block-claims";
 import { ts } from "./sql";
 
 /** pool_exhausted with the counts an operator needs to decide (grow the pool, release leaks, allow borrowing). */

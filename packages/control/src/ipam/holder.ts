@@ -1,5 +1,5 @@
 import { formatOffset } from "@switchyard/ipam";
-import type { AllocationRequest } from "./context";
+import type { AllocationRequest } from "./block-claims";
 import { num } from "./sql";
 
 /** Who holds an address right now, for a 409 that names them. */

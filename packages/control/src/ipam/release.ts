@@ -4,7 +4,7 @@ import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
 import { toAllocationDto } from "./allocation-dto";
-import { lockHostInPool } from "./context";
+import { lockHostInPool } from "./block-claims";
 import { findPool, planOf } from "./pool-record";
 import { withRetry } from "./retry";
 import { num, ts } from "./sql";

@@ -10,4 +10,3 @@ export const numArray = (values: readonly bigint[]): Prisma.Sql =>
 /** A JS Date as a timestamp(3) parameter; Prisma stores UTC wall-clock time in `timestamp without time zone`. */
 export const ts = (date: Date): Prisma.Sql =>
   Prisma.sql`${date.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
-

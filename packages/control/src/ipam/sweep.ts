@@ -1,5 +1,5 @@
 import type { ServiceContext } from "../context";
-import { lockHostInPool } from "./context";
+import { lockHostInPool } from "./block-claims";
 import { ts } from "./sql";
 import { TX_OPTIONS } from "./tx";
 

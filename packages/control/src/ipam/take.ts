@@ -2,7 +2,7 @@ import { Prisma } from "@switchyard/db";
 import { addressText, blockOfOffset } from "@switchyard/ipam";
 import type { AllocationSource } from "@switchyard/protocol";
 import type { AllocationRow } from "./allocation-dto";
-import { type AllocationRequest, claimBlock } from "./context";
+import { type AllocationRequest, claimBlock } from "./block-claims";
 import { num, ts } from "./sql";
 
 export type TakeResult = { kind: "taken"; row: AllocationRow } | { kind: "held" } | { kind: "no_block" };

@@ -5,7 +5,7 @@ import { liveStickyKeyOf, lockIntent, writeIntent } from "../attachments/intent"
 import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
-import { lockHostInPool } from "../ipam/context";
+import { lockHostInPool } from "../ipam/block-claims";
 import { findPool, planOf } from "../ipam/pool-record";
 import { sqlStateOf } from "../ipam/retry";
 import { num, ts } from "../ipam/sql";

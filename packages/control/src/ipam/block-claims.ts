@@ -1,3 +1,4 @@
+/** The SQL steps of one allocation attempt: the per-host lock, block claims, what a host already owns. */
 import type { Prisma } from "@switchyard/db";
 import type { PoolPlan } from "@switchyard/ipam";
 import type { PoolRow } from "./pool-record";
