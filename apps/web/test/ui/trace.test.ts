@@ -1,4 +1,4 @@
-import type { HostDetail } from "@switchyard/protocol";
+import type { HostDetail, Network } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
 import { traceL2 } from "../../src/ui/graph/trace";
 import {
@@ -114,7 +114,7 @@ describe("traceL2 (the L2 path between two containers, from their hosts' invento
       id: "n42",
       name: "overlay42",
       vni: 42,
-    } as unknown as Parameters<typeof traceL2>[2][number];
+    } as unknown as Network;
     const ok = traceL2(end(bridgeHost("a", true, "ca"), "ca"), end(bridgeHost("b", true, "cb"), "cb"), [
       network,
     ]);
