@@ -24,8 +24,8 @@ import {
 } from "@switchyard/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type HubPort, noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
+import { type HubPort, noopHub } from "../src/server/broadcast";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -123,6 +123,8 @@ it("every route answers its declared status with a body its schema accepts", asy
   expect((await value(apiRoutes.getHost, { params: { id: "h1" } })).name).toBe("h1");
   await value(apiRoutes.listHosts, {});
   await value(apiRoutes.topology, {});
+  await value(apiRoutes.fleetSummary, {});
+  await value(apiRoutes.fleetSearch, { query: { q: "h1" } });
   expect((await value(apiRoutes.fleetSummary, {})).hosts.map((h) => h.name)).toEqual(["h1"]);
   const h1Id = (await value(apiRoutes.getHost, { params: { id: "h1" } })).id;
   expect((await value(apiRoutes.fleetSummary, { query: { hosts: h1Id } })).hosts).toHaveLength(1);
