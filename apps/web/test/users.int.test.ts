@@ -354,3 +354,24 @@ describe("audit view", () => {
     expect(seen).toEqual(all.map((e) => e.id));
   });
 });
+
+// Last in the file: it locks this client address for sign-ins and password checks.
+describe("password change throttle", () => {
+  it("wrong current passwords are counted like failed sign-ins: 422 each, then a 429 with Retry-After", async () => {
+    const user = await userWith("guesser@example.com", "viewer");
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 8 && !statuses.includes(429); i++) {
+      const res = await fetch(`${a}/api/v1/auth/password`, {
+        method: "POST",
+        headers: { cookie: user.cookie, "content-type": "application/json" },
+        body: JSON.stringify({ currentPassword: `guess-${i}`, newPassword: "a-new-password-1" }),
+      });
+      statuses.push(res.status);
+      retryAfter = res.headers.get("retry-after");
+    }
+    expect(statuses.slice(0, 6)).toEqual([422, 422, 422, 422, 422, 422]);
+    expect(statuses.at(-1)).toBe(429);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,11 +1,8 @@
 import {
-  assertSignInAllowed,
   clearSignInFailures,
   createSession,
   DomainError,
   deleteSession,
-  HashLimiter,
-  recordSignInFailure,
   SESSION_COOKIE,
   toUserDto,
   verifyCredentials,
@@ -14,10 +11,8 @@ import { apiRoutes } from "@switchyard/protocol";
 import { isCrossSite, type RequestContext } from "../context";
 import { parseCookies, serializeCookie } from "../cookies";
 import { implement, Reply } from "../implement";
+import { checkPassword } from "../password-checks";
 import type { Route } from "../router";
-
-/** Password checks of this process: two at a time (the machine's cores), 64 waiting, the rest a 429. */
-const hashes = new HashLimiter(2, 64);
 
 const refuseCrossSite = ({ request, deps }: RequestContext, what: string) => {
   if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
@@ -30,18 +25,12 @@ export const authRoutes: Route[] = [
     refuseCrossSite(ctx, "sign-in");
     const { services, deps } = ctx;
     const keys = { email: body.email, clientAddress: ctx.clientAddress };
-    await assertSignInAllowed(services, keys);
-    // Checked again once a hash slot is free: failures recorded while this one waited may lock it.
-    const user = await hashes
-      .run(async () => {
-        await assertSignInAllowed(services, keys);
-        return verifyCredentials(services, body.email, body.password);
-      })
-      .catch(async (err: unknown) => {
-        if (err instanceof DomainError && err.code === "unauthorized")
-          await recordSignInFailure(services, keys);
-        throw err;
-      });
+    const user = await checkPassword(
+      services,
+      keys,
+      () => verifyCredentials(services, body.email, body.password),
+      (err) => err instanceof DomainError && err.code === "unauthorized",
+    );
     await clearSignInFailures(services, body.email);
     const session = await createSession(services, user, deps.config.sessionTtlMs);
     const cookie = serializeCookie(SESSION_COOKIE, session.token, {
