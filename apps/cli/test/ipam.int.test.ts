@@ -2,8 +2,8 @@ import { createApiToken, createUser, toUserDto } from "@switchyard/control";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { noopHub } from "../../web/src/server/broadcast";
 import { createApiHandler } from "../../web/src/server/api/handler";
+import { noopHub } from "../../web/src/server/broadcast";
 import type { FetchFn } from "../src/api";
 import { invoke, loggedIn } from "./helpers";
 

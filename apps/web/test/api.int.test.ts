@@ -3,8 +3,8 @@ import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { PROTOCOL_VERSION } from "@switchyard/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HubPort, noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
+import { type HubPort, noopHub } from "../src/server/broadcast";
 
 let db: TestDatabase;
 let api: ApiHandler;

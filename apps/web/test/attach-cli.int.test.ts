@@ -16,8 +16,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FetchFn } from "../../cli/src/api";
 import { invoke, loggedIn } from "../../cli/test/helpers";
-import { type HubPort, noopHub } from "../src/server/broadcast";
 import { createApiHandler } from "../src/server/api/handler";
+import { type HubPort, noopHub } from "../src/server/broadcast";
 
 let db: TestDatabase;
 let fetch: FetchFn;

@@ -3,8 +3,8 @@
 import { request as httpRequest } from "node:http";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { noopHub } from "../src/server/broadcast";
 import { createApiHandler } from "../src/server/api/handler";
+import { noopHub } from "../src/server/broadcast";
 import { createLogger } from "../src/server/logger";
 import { createAdminToken } from "./support/api";
 import {

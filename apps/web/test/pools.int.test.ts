@@ -2,8 +2,8 @@ import { createUser } from "@switchyard/control";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { noopHub } from "../src/server/broadcast";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
+import { noopHub } from "../src/server/broadcast";
 
 let db: TestDatabase;
 let api: ApiHandler;
