@@ -54,12 +54,15 @@ export async function acceptInvite(ctx: ServiceContext, body: AcceptInviteBody):
     "this invite link is invalid, used or expired; ask an admin for a new one",
   );
   if (!body.token.startsWith(SecretPrefix.invite)) throw refused;
-  const passwordHash = await hashPassword(body.password);
   const now = ctx.now();
+  const valid = { inviteTokenHash: hashSecret(body.token), inviteExpiresAt: { gt: now }, disabledAt: null };
+  // Anonymous callers reach this: no password is hashed for a token that is not a live invite.
+  if ((await ctx.prisma.user.count({ where: valid })) === 0) throw refused;
+  const passwordHash = await hashPassword(body.password);
   return ctx.prisma.$transaction(async (tx) => {
     // Clearing the hash in the same statement that checks it: a link works once, even raced.
     const updated = await tx.user.updateManyAndReturn({
-      where: { inviteTokenHash: hashSecret(body.token), inviteExpiresAt: { gt: now }, disabledAt: null },
+      where: valid,
       data: { passwordHash, inviteTokenHash: null, inviteExpiresAt: null, mustChangePassword: false },
     });
     const user = updated[0];
