@@ -10,6 +10,13 @@ function detailsText(details: unknown): string {
     .join(" ");
 }
 
+/** A name the entry's details give (attach and detach entries name their host and network), else the id's start. */
+function nameIn(details: unknown, key: "host" | "network", id: string): string {
+  const named =
+    details && typeof details === "object" ? (details as Record<string, unknown>)[key] : undefined;
+  return typeof named === "string" ? named : id.slice(0, 8);
+}
+
 /** Entries newest first; actor, kind, host, network and address link to the view filtered by them. */
 export function AuditTable({ events }: { events: readonly AuditEvent[] }) {
   if (events.length === 0) return <p className="muted">No audit entries match.</p>;
@@ -51,10 +58,18 @@ export function AuditTable({ events }: { events: readonly AuditEvent[] }) {
               )}
             </td>
             <td className="mono small">
-              {e.hostId ? <Link href={`/hosts/${e.hostId}`}>{e.hostId.slice(0, 8)}</Link> : "—"}
+              {e.hostId ? (
+                <Link href={`/hosts/${e.hostId}`}>{nameIn(e.details, "host", e.hostId)}</Link>
+              ) : (
+                "—"
+              )}
             </td>
             <td className="mono small">
-              {e.networkId ? <Link href={`/networks/${e.networkId}`}>{e.networkId.slice(0, 8)}</Link> : "—"}
+              {e.networkId ? (
+                <Link href={`/networks/${e.networkId}`}>{nameIn(e.details, "network", e.networkId)}</Link>
+              ) : (
+                "—"
+              )}
             </td>
             <td className="mono">
               {e.address ? <Link href={auditHref({ address: e.address })}>{e.address}</Link> : "—"}
