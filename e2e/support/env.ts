@@ -6,6 +6,10 @@ export const e2e = {
   get baseURL(): string {
     return required("E2E_BASE_URL");
   },
+  /** The control plane's embedded PostgreSQL (set by the global setup). */
+  get databaseUrl(): string {
+    return required("E2E_DATABASE_URL");
+  },
   get port(): number {
     return Number(required("E2E_PORT"));
   },

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), "sy-e2e-"));
   await chmod(dataDir, 0o755); // postgres runs as its own user and must reach the data dir
   const port = 3000 + Math.floor(Math.random() * 1000);
+  const pgPort = 20_000 + Math.floor(Math.random() * 20_000);
   const server: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: join(ROOT, "apps/web"),
     stdio: ["ignore", "inherit", "inherit"],
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       PORT: String(port),
       HOST: "0.0.0.0",
       SWITCHYARD_DATA_DIR: dataDir,
-      SWITCHYARD_PG_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+      SWITCHYARD_PG_PORT: String(pgPort),
       SWITCHYARD_ADMIN_PASSWORD: e2e.adminPassword,
       SWITCHYARD_LOCAL_AGENT: "false",
       HEARTBEAT_INTERVAL_MS: "1000",
@@ -50,6 +51,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   try {
     await waitForHealth(`${baseURL}/api/v1/health`, server, 120_000);
+    // The embedded database, for specs that seed rows as agents store them (fleet-map.spec.ts).
+    const password = (await readFile(join(dataDir, "postgres", "switchyard.password"), "utf8")).trim();
+    process.env.E2E_DATABASE_URL = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/switchyard`;
   } catch (error) {
     await stop();
     throw error;

@@ -1,8 +1,9 @@
-import type { Attachment, HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
+import type { Attachment, FleetHost, HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
 import { AttachForm } from "../attach/attach-form";
 import { containerText } from "../attach/attach-form-values";
+import { ReconcileEvents } from "../events/reconcile-events";
 import { formatAddress, sortAddresses } from "../format/addresses";
 import { RelativeTime } from "../format/relative-time-view";
 import {
@@ -26,6 +27,8 @@ interface NodeDetailsProps {
   onCollapse?: () => void;
   /** Shown at the end (the trace panel of a container). */
   children?: ReactNode;
+  /** The host's map row: its drift and open leaks, shown with the repairs its agent reported. */
+  row?: FleetHost;
 }
 
 const kindTitles: Record<TopologyNodeData["kind"], string> = {
@@ -46,6 +49,7 @@ export function NodeDetails({
   onClose,
   onCollapse,
   children,
+  row,
 }: NodeDetailsProps) {
   return (
     <section className="node-details card" aria-label="Selection details" data-testid="node-details">
@@ -59,6 +63,7 @@ export function NodeDetails({
         </button>
       </header>
       <NodeBody node={node} host={host} />
+      {node.kind === "host" && row && <HostDrift row={row} />}
       {onCollapse && (
         <button type="button" className="button small" onClick={onCollapse} data-testid="collapse-host">
           Collapse host
@@ -67,6 +72,23 @@ export function NodeDetails({
       {node.kind === "container" && <ContainerNetworks node={node} host={host} attachments={attachments} />}
       {children}
     </section>
+  );
+}
+
+/**
+ * Drift overlay of a host: what differs from what Switchyard wants (applied attachments its inventory does
+ * not show, failed ones), open leaks, and next to them what the agent repaired or failed at. Test id:
+ * `host-drift` (data-drift, data-leaks).
+ */
+function HostDrift({ row }: { row: FleetHost }) {
+  return (
+    <div className="host-drift" data-testid="host-drift" data-drift={row.drift} data-leaks={row.leaks}>
+      <p className="small">
+        {row.drift === 0 ? "No drift" : `${row.drift} attachment(s) missing from the inventory or failed`}
+        {row.leaks > 0 ? ` · ${row.leaks} open leak finding(s)` : ""}
+      </p>
+      {row.drift > 0 && <ReconcileEvents host={row.id} />}
+    </div>
   );
 }
 

@@ -187,6 +187,7 @@ function FleetMapPage() {
               attachments={overlay.attachments}
               onClose={() => setSelectedId(null)}
               onCollapse={canCollapse ? () => collapse(selected.data.hostId) : undefined}
+              row={fleet.data.hosts.find((h) => h.id === selected.data.hostId)}
             >
               {selected.data.kind === "container" && (
                 <TracePanel
