@@ -6,6 +6,7 @@
  *  - two containers on two hosts get addresses from their hosts' blocks, podman reports them, they ping;
  *  - CHECK through the installed plugin; `podman rm` runs DEL: the endpoint goes and the address is
  *    released; a DEL again for the gone container succeeds;
+ *  - the agent down (killed): podman run fails with the plugin's error, no veth and no attachment;
  *  - a container re-created with the same name gets its address back (sticky key from K8S_POD_NAME);
  *  - a container whose runtime died without DEL (processes killed, its namespace gone as after a reboot)
  *    is found by the leak check as container_gone naming the CNI container id, listed by
@@ -14,7 +15,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { AGENT_LAUNCHER, agentCniSocket } from "@switchyard/lab";
-import { exec, testkit } from "@switchyard/netops";
+import { exec } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 import {
   type AddressHistory,
   type Attachment,
@@ -184,6 +186,25 @@ describe("CNI with podman", () => {
     expect((await hostLinks(S().lab, "h2")).some((l) => l.name === c2.hostIfname)).toBe(false);
     // The container is gone; a runtime's retried DEL still succeeds.
     expect(await plugin("h2", env("DEL"), {})).toEqual({ stdout: "", code: 0 });
+  });
+
+  it("the agent down: podman run fails with the plugin's error and nothing is made; back once it is up", async () => {
+    await S().lab.stopAgent("h2", "SIGKILL");
+    const before = await S().api.attachments({ host: S().hostName("h2") });
+    const failed = await P()
+      .run("h2", "c3", cniName())
+      .then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+    expect(failed?.message).toMatch(/Switchyard agent is not running on this host/);
+    expect((await hostLinks(S().lab, "h2")).filter((l) => /^sy[0-9a-f]{8}h$/.test(l.name))).toEqual([]);
+    expect(await S().api.attachments({ host: S().hostName("h2") })).toEqual(before);
+    await P()
+      .podman("h2", ["rm", "--force", "--time", "0", "c3"])
+      .catch(() => undefined);
+    await S().restartAgent("h2");
+    await S().api.waitHostReady(S().hostName("h2"), 30_000);
   });
 
   it("a container re-created with the same name gets its address back", async () => {
