@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_OVS_DB } from "@switchyard/netops";
+import { parseDuration } from "@switchyard/protocol";
 import { z } from "zod";
 import { type LogLevel, logLevels } from "./logger";
 import { isValidNetnsName } from "./netns";
@@ -42,21 +43,13 @@ Exit codes: 0 stopped by SIGTERM/SIGINT, 1 unexpected failure, 2 bad usage,
 3 protocol version mismatch with the control plane, 4 credential or token refused (revoked, unknown, used).
 `;
 
-/** "500ms", "2s", "1.5m", "1h", or a bare number of seconds, into milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!m?.[1]) throw new Error(`"${text}" is not a duration (examples: 500ms, 2s, 1m)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(m[1]) * unit);
-}
-
 const durationSchema = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (examples: 500ms, 2s, 1m)` });
     return z.NEVER;
   }
+  return ms;
 });
 
 const serverSchema = z

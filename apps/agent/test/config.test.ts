@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CREDENTIAL_FILE, parseConfig, parseDuration, UsageError } from "../src/config";
+import { DEFAULT_CREDENTIAL_FILE, parseConfig, UsageError } from "../src/config";
 
 const defaults = { hostname: "box1" };
 
@@ -139,22 +139,5 @@ describe("parseConfig", () => {
     const cmd = parseConfig(["--print-inventory"], {}, defaults);
     expect(cmd.action).toBe("print-inventory");
     expect(cmd.action === "print-inventory" && cmd.config.server).toBeNull();
-  });
-});
-
-describe("parseDuration", () => {
-  it.each([
-    ["500ms", 500],
-    ["2s", 2000],
-    ["2", 2000],
-    ["1.5s", 1500],
-    ["1m", 60_000],
-    ["1h", 3_600_000],
-  ])("%s is %i ms", (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
-  });
-  it("rejects garbage", () => {
-    expect(() => parseDuration("-1s")).toThrow();
-    expect(() => parseDuration("2 days")).toThrow();
   });
 });

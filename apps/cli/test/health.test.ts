@@ -23,7 +23,7 @@ describe("health", () => {
     const { fetch } = fakeFetch(() => json(503, degraded));
     const result = await invoke(["health", "--json"], { fetch });
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual(degraded);
+    expect(JSON.parse(result.stdout)).toEqual({ ...degraded, protocolMinor: 0 });
   });
 
   it("without any URL says where to give one", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Method, Router } from "../src/server/api/router";
-import { ConfigError, loadConfig, parseDuration } from "../src/server/config";
+import { ConfigError, loadConfig } from "../src/server/config";
 
 describe("config", () => {
   it("has documented defaults", () => {
@@ -50,15 +50,6 @@ describe("config", () => {
     expect(() => loadConfig({ PORT: "http" })).toThrow(/PORT/);
     expect(() => loadConfig({ ENROLLMENT_TTL: "soon" })).toThrow(/ENROLLMENT_TTL/);
     expect(() => loadConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
-  });
-
-  it("parses durations", () => {
-    expect(parseDuration("500ms")).toBe(500);
-    expect(parseDuration("2s")).toBe(2000);
-    expect(parseDuration("1.5m")).toBe(90_000);
-    expect(parseDuration("7d")).toBe(604_800_000);
-    expect(parseDuration("10")).toBe(10_000);
-    expect(parseDuration("x")).toBeNull();
   });
 });
 

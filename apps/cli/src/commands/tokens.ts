@@ -2,7 +2,7 @@ import { type ApiTokenInfo, apiRoutes } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { formatAge, renderTable } from "../format";
 import { writeJson, writeLine } from "../io";
-import { parseDuration } from "../time";
+import { flagDuration } from "../time";
 
 function stateOf(t: ApiTokenInfo, now: Date): string {
   if (t.revokedAt) return `revoked ${formatAge(t.revokedAt, now)}`;
@@ -56,7 +56,7 @@ export const commands = [
       const expiresAt =
         options.expires === undefined
           ? undefined
-          : new Date(ctx.now().getTime() + parseDuration(options.expires, "--expires")).toISOString();
+          : new Date(ctx.now().getTime() + flagDuration(options.expires, "--expires")).toISOString();
       const body = {
         name: args.NAME,
         scope: options["read-only"] ? "read_only" : "full",

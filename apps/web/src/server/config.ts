@@ -1,14 +1,6 @@
 import path from "node:path";
+import { parseDuration } from "@switchyard/protocol";
 import { z } from "zod";
-
-/** "1500ms", "30s", "15m", "24h", "7d", or a bare number of seconds -> milliseconds. */
-export function parseDuration(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
-  if (!m?.[1]) return null;
-  const unit = (m[2] ?? "s").toLowerCase();
-  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1;
-  return Math.round(Number(m[1]) * factor);
-}
 
 const duration = (fallback: string) =>
   z
