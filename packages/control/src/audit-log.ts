@@ -2,6 +2,7 @@ import type { Prisma } from "@switchyard/db";
 import type { AuditEvent, AuditPage, AuditQuery } from "@switchyard/protocol";
 import type { Db, ServiceContext } from "./context";
 import { DomainError } from "./errors";
+import { byIdOrName } from "./id-or-name";
 import type { Principal } from "./principal";
 
 /**
@@ -62,7 +63,7 @@ function toAuditEventDto(row: Row): AuditEvent {
 
 /** A host or network named by id or name; an unknown one is taken as an id (a deleted network's entries stay). */
 async function idOf(db: Db, kind: "host" | "network", idOrName: string): Promise<string> {
-  const where = { OR: [{ id: idOrName }, { name: idOrName }] };
+  const where = byIdOrName(idOrName);
   const found =
     kind === "host"
       ? await db.host.findFirst({ where, select: { id: true } })

@@ -11,6 +11,7 @@ import {
 import { type Actor, recordAudit } from "./audit";
 import type { Db, ServiceContext } from "./context";
 import { DomainError, notFound } from "./errors";
+import { byIdOrName } from "./id-or-name";
 import type { Host, HostInventory } from "./models";
 import { generateSecret, hashSecret, SecretPrefix } from "./secrets";
 
@@ -106,7 +107,7 @@ export async function issueEnrollmentToken(
 
 /** A host by id or by name; not_found otherwise. */
 export async function findHost(db: Db, idOrName: string): Promise<Host> {
-  const host = await db.host.findFirst({ where: { OR: [{ id: idOrName }, { name: idOrName }] } });
+  const host = await db.host.findFirst({ where: byIdOrName(idOrName) });
   if (!host) throw notFound(`host ${idOrName}`);
   return host;
 }
@@ -118,7 +119,7 @@ export async function listHosts(ctx: ServiceContext): Promise<HostSummary[]> {
 
 export async function getHost(ctx: ServiceContext, idOrName: string): Promise<HostPage> {
   const host = await ctx.prisma.host.findFirst({
-    where: { OR: [{ id: idOrName }, { name: idOrName }] },
+    where: byIdOrName(idOrName),
     include: { inventory: true },
   });
   if (!host) throw notFound(`host ${idOrName}`);

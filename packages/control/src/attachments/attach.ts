@@ -14,6 +14,7 @@ import { type Actor, actorLabel } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { networkProblem } from "../desired-state/build";
 import { DomainError, notFound, validationError } from "../errors";
+import { byIdOrName } from "../id-or-name";
 import { allocateInOpenTransaction, findPool, isTransactionConflict, withRetry } from "../ipam";
 import { TX_OPTIONS } from "../ipam/tx";
 import { findNetwork } from "../networks/networks";
@@ -81,7 +82,7 @@ export async function attachContainer(
   const body = parsed.data;
 
   const host = await ctx.prisma.host.findFirst({
-    where: { OR: [{ id: body.host }, { name: body.host }] },
+    where: byIdOrName(body.host),
     include: { inventory: true },
   });
   if (!host) throw notFound(`host ${body.host}`, "host");

@@ -2,6 +2,7 @@ import type { Prisma } from "@switchyard/db";
 import type { Attachment, AttachmentStatus } from "@switchyard/protocol";
 import type { Db, ServiceContext } from "../context";
 import { notFound } from "../errors";
+import { byIdOrName } from "../id-or-name";
 import { attachmentInclude, toAttachmentDto } from "./dto";
 
 export interface AttachmentQuery {
@@ -21,8 +22,8 @@ export async function listAttachments(
   query: AttachmentQuery = {},
 ): Promise<Attachment[]> {
   const where: Prisma.AttachmentWhereInput = {
-    ...(query.host ? { host: { OR: [{ id: query.host }, { name: query.host }] } } : {}),
-    ...(query.network ? { network: { OR: [{ id: query.network }, { name: query.network }] } } : {}),
+    ...(query.host ? { host: byIdOrName(query.host) } : {}),
+    ...(query.network ? { network: byIdOrName(query.network) } : {}),
     ...(query.status ? { status: query.status } : query.all ? {} : { status: { not: "detached" as const } }),
   };
   const rows = await ctx.prisma.attachment.findMany({

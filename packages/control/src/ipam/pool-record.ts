@@ -3,6 +3,7 @@ import { AddressError, canonicalAddress, formatCidr, type PoolPlan, planPool } f
 import type { Pool } from "@switchyard/protocol";
 import type { Db } from "../context";
 import { DomainError, notFound } from "../errors";
+import { byIdOrName } from "../id-or-name";
 
 export type PoolRow = Prisma.AddressPoolModel;
 
@@ -67,7 +68,7 @@ export async function findPool(
   const key = ref.poolId ?? ref.pool;
   if (!key) throw new DomainError("validation_failed", "name the pool (poolId or pool)", "poolId");
   const pool = ref.poolId
-    ? await db.addressPool.findFirst({ where: { OR: [{ id: ref.poolId }, { name: ref.poolId }] } })
+    ? await db.addressPool.findFirst({ where: byIdOrName(ref.poolId) })
     : await db.addressPool.findUnique({ where: { name: key } });
   if (!pool) throw notFound(`pool ${key}`, ref.poolId ? "poolId" : "pool");
   return pool;

@@ -5,6 +5,7 @@ import { liveStickyKeyOf, lockIntent, writeIntent } from "../attachments/intent"
 import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
 import { conflict, DomainError, notFound } from "../errors";
+import { byIdOrName } from "../id-or-name";
 import { lockHostInPool } from "../ipam/block-claims";
 import { findPool, planOf } from "../ipam/pool-record";
 import { sqlStateOf } from "../ipam/retry";
@@ -28,10 +29,10 @@ export interface LeakReleaseChange {
 /** A pool by id or name, or the pool of the network of that name. */
 export async function findLeakPool(ctx: ServiceContext, ref: string) {
   const network = await ctx.prisma.network.findFirst({
-    where: { OR: [{ id: ref }, { name: ref }] },
+    where: byIdOrName(ref),
     select: { poolId: true },
   });
-  const byPool = await ctx.prisma.addressPool.findFirst({ where: { OR: [{ id: ref }, { name: ref }] } });
+  const byPool = await ctx.prisma.addressPool.findFirst({ where: byIdOrName(ref) });
   if (byPool) return byPool;
   return findPool(ctx.prisma, { poolId: network?.poolId ?? ref });
 }

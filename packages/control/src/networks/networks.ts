@@ -11,6 +11,7 @@ import {
 import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { DomainError, notFound, validationError } from "../errors";
+import { byIdOrName } from "../id-or-name";
 import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
 import { dropUnusedPool, findOrCreateSubnetPool } from "./pool";
 import { segmentClashOnAnyHost } from "./segments";
@@ -22,7 +23,7 @@ export async function findNetwork(
   field = "network",
 ): Promise<NetworkWithOverrides> {
   const row = await db.network.findFirst({
-    where: { OR: [{ id: idOrName }, { name: idOrName }] },
+    where: byIdOrName(idOrName),
     include: networkInclude,
   });
   if (!row) throw notFound(`network ${idOrName}`, field);
@@ -98,7 +99,7 @@ export async function createNetwork(
     underlay: string | null;
   }[] = [];
   for (const [key, o] of Object.entries(body.hostOverrides)) {
-    const host = await ctx.prisma.host.findFirst({ where: { OR: [{ id: key }, { name: key }] } });
+    const host = await ctx.prisma.host.findFirst({ where: byIdOrName(key) });
     if (!host)
       throw new DomainError("validation_failed", `hostOverrides: no host ${key}`, `hostOverrides.${key}`);
     hostNames.set(host.id, host.name);

@@ -2,6 +2,7 @@ import type { Prisma } from "@switchyard/db";
 import type { Operation, OperationListQuery } from "@switchyard/protocol";
 import type { Db, ServiceContext } from "../context";
 import { notFound } from "../errors";
+import { byIdOrName } from "../id-or-name";
 import { operationInclude, toOperationDto } from "./dto";
 
 /** Operations, latest first. `host` and `network` take ids or names. */
@@ -10,10 +11,8 @@ export async function listOperations(
   query: Partial<OperationListQuery> = {},
 ): Promise<Operation[]> {
   const where: Prisma.OperationWhereInput = {
-    ...(query.host ? { host: { OR: [{ id: query.host }, { name: query.host }] } } : {}),
-    ...(query.network
-      ? { attachment: { network: { OR: [{ id: query.network }, { name: query.network }] } } }
-      : {}),
+    ...(query.host ? { host: byIdOrName(query.host) } : {}),
+    ...(query.network ? { attachment: { network: byIdOrName(query.network) } } : {}),
     ...(query.attachment ? { attachmentId: query.attachment } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.kind ? { kind: query.kind } : {}),
