@@ -12,6 +12,18 @@ import { LabHost } from "../support/lab-host";
 
 const HOSTS = 1000;
 const graph = (page: Page) => page.getByTestId("topology-graph");
+/** With E2E_SCREENSHOT_DIR set, the spec saves the pictures the README shows (overview, drill-down, trace). */
+const picture = async (page: Page, name: string) => {
+  const dir = process.env.E2E_SCREENSHOT_DIR;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
+};
+
+/** Searches and clicks the match for `text` (once the answer for this text is in). */
+async function find(page: Page, text: string): Promise<void> {
+  await page.getByTestId("map-search").fill(text);
+  await page.getByTestId("map-search-result").filter({ hasText: text }).first().click();
+  await expect(page.getByTestId("node-details")).toContainText(text);
+}
 
 /** The REST calls the page makes (path and query), from the moment it is called. */
 function recordApiCalls(page: Page): string[] {
@@ -54,6 +66,7 @@ test.describe("the map at fleet scale", () => {
     await expect(graph(page)).toHaveAttribute("data-expanded-count", "0");
     expect(calls.filter((c) => c === "/api/v1/topology")).toEqual([]);
     await expect(page.getByTestId("fleet-count")).toHaveAttribute("data-total", String(total));
+    await picture(page, "map-overview");
 
     // Click a host in the list: it expands into its bridges and containers, on the canvas and in the list.
     const first = fleetHostName(prefix, 0);
@@ -61,6 +74,7 @@ test.describe("the map at fleet scale", () => {
     await expect(graph(page)).toHaveAttribute("data-expanded-count", "1");
     await expect(page.getByTestId(`container-${fleetContainerName(prefix, 0, 3)}`)).toBeVisible();
     await expect(page.getByTestId(`bridge-${first}-ovs0`)).toBeVisible();
+    await picture(page, "map-drill-down");
     const expandedNodes = Number(await graph(page).getAttribute("data-node-count"));
     expect(expandedNodes).toBeGreaterThan(total + 10);
     await page.getByTestId("collapse-host").click();
@@ -74,6 +88,19 @@ test.describe("the map at fleet scale", () => {
     await page.getByTestId("map-search").press("Enter");
     await expect(page.getByTestId("node-details")).toContainText(fleetContainerName(prefix, 617, 4));
     await expect(page.getByTestId(`container-${fleetContainerName(prefix, 617, 4)}`)).toBeVisible();
+
+    // Trace: n0000c00 (VLAN 100) to n0011c09 (VLAN 100 too) crosses both trunks; to n0000c01 (VLAN 101) there is none.
+    await find(page, fleetContainerName(prefix, 0, 0));
+    await page.getByTestId("trace-from").click();
+    await find(page, fleetContainerName(prefix, 11, 9));
+    await expect(page.getByTestId("trace-result")).toHaveAttribute("data-ok", "true");
+    await expect(page.getByTestId("trace-hop")).toHaveCount(9);
+    await expect(page.getByTestId("trace-result")).toContainText("trunk eth1 (all VLANs)");
+    await picture(page, "map-trace");
+    await find(page, fleetContainerName(prefix, 0, 1));
+    await expect(page.getByTestId("trace-result")).toHaveAttribute("data-ok", "false");
+    await expect(page.getByTestId("trace-reason")).toContainText("different VLAN");
+    await page.getByTestId("trace-clear").click();
 
     // Filter by VLAN through the URL: only hosts with an access port on VLAN 105 stay.
     await page.getByTestId("filter-vlan").selectOption("105");

@@ -6,7 +6,7 @@ import {
   type Network,
 } from "@switchyard/protocol";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { type FleetFilters, GROUP_BYS, type GroupBy, isFiltered, noFilters } from "../graph/fleet-filters";
 import { fleetSearchQuery } from "../queries/fleet";
 
@@ -158,13 +158,24 @@ const matchTitle = (m: FleetMatch) =>
 export function MapSearch({ onPick }: { onPick: (match: FleetMatch) => void }) {
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
+  // Enter before the answer for the current text is in: take its first match when it arrives.
+  const [enterPending, setEnterPending] = useState(false);
   const q = useDebounced(text.trim(), 150);
   const result = useQuery(fleetSearchQuery(q));
+  const current = q === text.trim() && !result.isFetching;
   const matches = q === "" ? [] : (result.data?.matches ?? []);
-  const pick = (m: FleetMatch) => {
-    setOpen(false);
-    onPick(m);
-  };
+  const pick = useCallback(
+    (m: FleetMatch) => {
+      setOpen(false);
+      setEnterPending(false);
+      onPick(m);
+    },
+    [onPick],
+  );
+  useEffect(() => {
+    const first = result.data?.matches[0];
+    if (enterPending && current && first) pick(first);
+  }, [enterPending, current, result.data, pick]);
   return (
     <div className="map-search">
       <input
@@ -176,10 +187,14 @@ export function MapSearch({ onPick }: { onPick: (match: FleetMatch) => void }) {
         onChange={(e) => {
           setText(e.target.value);
           setOpen(true);
+          setEnterPending(false);
         }}
         onKeyDown={(e) => {
           const first = matches[0];
-          if (e.key === "Enter" && first && q === text.trim()) pick(first);
+          if (e.key === "Enter") {
+            if (first && current) pick(first);
+            else if (text.trim() !== "") setEnterPending(true);
+          }
           if (e.key === "Escape") setOpen(false);
         }}
       />
