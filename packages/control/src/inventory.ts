@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Prisma } from "@switchyard/db";
-import { type Inventory, inventorySchema } from "@switchyard/protocol";
+import type { Inventory } from "@switchyard/protocol";
 import type { ServiceContext } from "./context";
-import { DomainError } from "./errors";
 
 /** JSON with object keys sorted, so equal inventories give equal digests whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -31,22 +30,15 @@ export interface IngestResult {
   digest: string;
 }
 
-/** Validates and stores an agent's full inventory snapshot. */
+/**
+ * Stores an agent's full inventory snapshot, parsed at the socket edge (protocol agentToServerEvents):
+ * a snapshot of a host with 500 containers is parsed once, not again here.
+ */
 export async function ingestInventory(
   ctx: ServiceContext,
   hostId: string,
-  raw: unknown,
+  inventory: Inventory,
 ): Promise<IngestResult> {
-  const parsed = inventorySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DomainError(
-      "validation_failed",
-      `inventory is invalid: ${issue?.message ?? "unknown error"}`,
-      issue ? ["inventory", ...issue.path.map(String)].join(".") : "inventory",
-    );
-  }
-  const inventory = parsed.data;
   const digest = inventoryDigest(inventory);
   const existing = await ctx.prisma.hostInventory.findUnique({
     where: { hostId },
