@@ -111,3 +111,17 @@ export const inventorySchema = z.object({
   containers: z.array(containerSchema),
 });
 export type Inventory = z.infer<typeof inventorySchema>;
+
+/**
+ * Whether a container reference (what an attachment names: `runtime` + `ref`) is this inventory container:
+ * its name or id, or for Docker an id prefix of 12 or more characters (`docker ps` shows 12).
+ */
+export function refNamesContainer(
+  runtime: string,
+  ref: string,
+  container: Pick<Inventory["containers"][number], "runtime" | "id" | "name">,
+): boolean {
+  if (runtime !== container.runtime) return false;
+  if (ref === container.name || ref === container.id) return true;
+  return runtime === "docker" && ref.length >= 12 && container.id.startsWith(ref);
+}

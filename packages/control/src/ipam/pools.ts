@@ -3,17 +3,13 @@ import { canonicalAddress, formatCidr, parseCidr } from "@switchyard/ipam";
 import { type CreatePoolInput, createPoolBodySchema, type Pool } from "@switchyard/protocol";
 import { type Actor, recordAudit } from "../audit";
 import type { ServiceContext } from "../context";
-import { DomainError } from "../errors";
+import { DomainError, validationError } from "../errors";
 import { planOf, toPoolDto } from "./pool-record";
 
 /** Creates a pool. The body is validated again here so services are safe without the HTTP edge. */
 export async function createPool(ctx: ServiceContext, actor: Actor, input: CreatePoolInput): Promise<Pool> {
   const parsed = createPoolBodySchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join(".") || "body";
-    throw new DomainError("validation_failed", `${field}: ${issue?.message ?? "invalid"}`, field);
-  }
+  if (!parsed.success) throw validationError(parsed.error);
   const body = parsed.data;
   const cidr = parseCidr(body.cidr);
   const now = ctx.now();

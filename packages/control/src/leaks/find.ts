@@ -1,5 +1,11 @@
 import { type Cidr, contains, parseAddress, parseCidr } from "@switchyard/ipam";
-import type { Inventory, LeakEvidence, LeakKind, LeakSighting } from "@switchyard/protocol";
+import {
+  type Inventory,
+  type LeakEvidence,
+  type LeakKind,
+  type LeakSighting,
+  refNamesContainer,
+} from "@switchyard/protocol";
 
 /**
  * The leak check itself, a pure function: every active allocation compared with what the agents
@@ -205,12 +211,10 @@ function findContainer(inventory: Inventory, runtime: string, ref: string): InvC
     }
     containerIndexes.set(inventory, index);
   }
+  // Exact names and ids from the index; only a short Docker id needs the scan.
   const hit = index.get(`${runtime}|${ref}`);
-  if (hit) return hit;
-  if (runtime === "docker" && ref.length >= 12) {
-    for (const c of inventory.containers) if (c.runtime === runtime && c.id.startsWith(ref)) return c;
-  }
-  return null;
+  if (hit || runtime !== "docker" || ref.length < 12) return hit ?? null;
+  return inventory.containers.find((c) => refNamesContainer(runtime, ref, c)) ?? null;
 }
 
 const sameAddress = (a: string, b: string): boolean => {

@@ -1,4 +1,11 @@
-import type { Attachment, AttachmentStatus, Container, HostDetail, Network } from "@switchyard/protocol";
+import {
+  type Attachment,
+  type AttachmentStatus,
+  type Container,
+  type HostDetail,
+  type Network,
+  refNamesContainer,
+} from "@switchyard/protocol";
 import { elementIds } from "./element-ids";
 import { vlanColor } from "./vlan-colors";
 
@@ -36,10 +43,7 @@ export function attachmentMatchesContainer(
   attachment: Pick<Attachment, "container">,
   container: Pick<Container, "runtime" | "id" | "name">,
 ): boolean {
-  const { runtime, ref } = attachment.container;
-  if (runtime !== container.runtime) return false;
-  if (ref === container.name || ref === container.id) return true;
-  return runtime === "docker" && ref.length >= 12 && container.id.startsWith(ref);
+  return refNamesContainer(attachment.container.runtime, attachment.container.ref, container);
 }
 
 /** Worst first: a container with one failed and one applied attachment reads as failed. */
