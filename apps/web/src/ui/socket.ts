@@ -1,17 +1,16 @@
 import {
   type Attachment,
-  attachmentChangedSchema,
   type HostSummary,
-  hostChangedSchema,
-  inventoryChangedSchema,
+  type ListenMap,
   type Network,
-  networkChangedSchema,
   type Operation,
-  operationChangedSchema,
+  type ServerToUiEvents,
+  serverToUiEvents,
   UiEvents,
 } from "@switchyard/protocol";
 import type { QueryClient } from "@tanstack/react-query";
-import { io } from "socket.io-client";
+import { io, type Socket } from "socket.io-client";
+import type { z } from "zod";
 import { type AttachmentFilter, attachmentKeys, patchAttachmentList } from "./queries/attachments";
 import { patchHostDetail, patchHostList } from "./queries/cache-patches";
 import { type Coalescer, createCoalescer } from "./queries/coalesce";
@@ -36,7 +35,26 @@ const REFUSED_RETRY_MS = 5_000;
  */
 export function connectLiveUpdates(queryClient: QueryClient): () => void {
   // WebSocket only: no long-polling requests that the HTTP request handler could also see.
-  const socket = io("/ui", { withCredentials: true, transports: ["websocket"] });
+  const socket: Socket<ListenMap<ServerToUiEvents>> = io("/ui", {
+    withCredentials: true,
+    transports: ["websocket"],
+  });
+  /** Parses the event with its catalog schema; a payload this build cannot read falls back to a refetch. */
+  const on = <E extends keyof ServerToUiEvents>(
+    event: E,
+    apply: (payload: z.output<ServerToUiEvents[E]["message"]>) => void,
+    refetch: () => void,
+  ) => {
+    // TypeScript cannot tie the union key to its own entry: this is that entry's schema.
+    const schema = serverToUiEvents[event].message as unknown as z.ZodType<
+      z.output<ServerToUiEvents[E]["message"]>
+    >;
+    socket.on(event as typeof UiEvents.hostChanged, (payload: unknown) => {
+      const parsed = schema.safeParse(payload);
+      if (parsed.success) apply(parsed.data);
+      else refetch();
+    });
+  };
   // Hosts whose map row is stale: fetched together, at most once per 250 ms (never the whole fleet).
   const staleRows = createCoalescer((ids) => void refreshFleetRows(queryClient, ids));
 
@@ -55,29 +73,34 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
       void queryClient.invalidateQueries({ queryKey });
   });
 
-  socket.on(UiEvents.operationChanged, (payload: unknown) => {
-    const parsed = operationChangedSchema.safeParse(payload);
-    if (parsed.success) applyOperationChanged(queryClient, parsed.data.operation);
-    else void queryClient.invalidateQueries({ queryKey: operationKeys.all });
-  });
+  const refetch = (queryKey: readonly unknown[]) => () => void queryClient.invalidateQueries({ queryKey });
 
-  socket.on(UiEvents.attachmentChanged, (payload: unknown) => {
-    const parsed = attachmentChangedSchema.safeParse(payload);
-    if (parsed.success) {
-      applyAttachmentChanged(queryClient, parsed.data.attachment);
-      staleRows.add(parsed.data.attachment.hostId); // its networks and drift
-    } else void queryClient.invalidateQueries({ queryKey: attachmentKeys.all });
-    // Attachment counts and pool usage follow from it.
-    void queryClient.invalidateQueries({ queryKey: networkKeys.all });
-    void queryClient.invalidateQueries({ queryKey: poolKeys.all });
-  });
+  on(
+    UiEvents.operationChanged,
+    ({ operation }) => applyOperationChanged(queryClient, operation),
+    refetch(operationKeys.all),
+  );
 
-  socket.on(UiEvents.networkChanged, (payload: unknown) => {
-    const parsed = networkChangedSchema.safeParse(payload);
-    if (parsed.success) applyNetworkChanged(queryClient, parsed.data.networkId, parsed.data.network);
-    else void queryClient.invalidateQueries({ queryKey: networkKeys.all });
-    void queryClient.invalidateQueries({ queryKey: poolKeys.list });
-  });
+  on(
+    UiEvents.attachmentChanged,
+    ({ attachment }) => {
+      applyAttachmentChanged(queryClient, attachment);
+      staleRows.add(attachment.hostId); // its networks and drift
+      // Attachment counts and pool usage follow from it.
+      void queryClient.invalidateQueries({ queryKey: networkKeys.all });
+      void queryClient.invalidateQueries({ queryKey: poolKeys.all });
+    },
+    refetch(attachmentKeys.all),
+  );
+
+  on(
+    UiEvents.networkChanged,
+    ({ networkId, network }) => {
+      applyNetworkChanged(queryClient, networkId, network);
+      void queryClient.invalidateQueries({ queryKey: poolKeys.list });
+    },
+    refetch(networkKeys.all),
+  );
 
   // Drift an agent repaired or endpoints it failed: the events lists (the ledger has its own event).
   socket.on(UiEvents.reconcileEvents, () => {
@@ -90,23 +113,24 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
     void queryClient.invalidateQueries({ queryKey: fleetKeys.summary }); // per-host leak counts
   });
 
-  socket.on(UiEvents.hostChanged, (payload: unknown) => {
-    const parsed = hostChangedSchema.safeParse(payload);
-    if (parsed.success) applyHostChanged(queryClient, staleRows, parsed.data.host);
-    else void queryClient.invalidateQueries();
-  });
+  on(
+    UiEvents.hostChanged,
+    ({ host }) => applyHostChanged(queryClient, staleRows, host),
+    () => void queryClient.invalidateQueries(),
+  );
 
-  socket.on(UiEvents.inventoryChanged, (payload: unknown) => {
-    const parsed = inventoryChangedSchema.safeParse(payload);
-    if (parsed.success) {
+  on(
+    UiEvents.inventoryChanged,
+    ({ hostId }) => {
       // Refetched only where a page shows it (an expanded host on the map, the host page).
-      void queryClient.invalidateQueries({ queryKey: queryKeys.host(parsed.data.hostId) });
-      staleRows.add(parsed.data.hostId);
-    } else {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.host(hostId) });
+      staleRows.add(hostId);
+    },
+    () => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.hosts });
       void queryClient.invalidateQueries({ queryKey: fleetKeys.summary });
-    }
-  });
+    },
+  );
 
   // A refusal by the server (e.g. an expired session) stops socket.io's own retries: re-check the
   // session (a 401 sends the browser to sign-in) and try again a little later.
