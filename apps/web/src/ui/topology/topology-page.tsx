@@ -56,7 +56,6 @@ function FleetMapPage() {
   const fleet = useQuery(fleetQuery());
   // Networks and attachments add VXLAN tunnels and attachment states on expanded hosts; the map draws without them.
   const networks = useQuery(networksQuery());
-  const attachments = useQuery(attachmentsQuery());
   const leaks = useQuery(leaksQuery());
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [pinned, setPinned] = useState<string[]>([]);
@@ -83,10 +82,18 @@ function FleetMapPage() {
       ),
     [details],
   );
-  const overlay = useMemo<NetworkOverlay>(
-    () => ({ networks: networks.data ?? [], attachments: attachments.data ?? [] }),
-    [networks.data, attachments.data],
-  );
+  // Attachments of the expanded hosts only (and of the filtered network): never the whole fleet's.
+  const attachmentLists = useQueries({
+    queries: [
+      ...expandedIds.map((host) => attachmentsQuery({ host })),
+      ...(filters.network ? [attachmentsQuery({ network: filters.network })] : []),
+    ],
+    combine: (results) => results.map((r) => r.data),
+  });
+  const overlay = useMemo<NetworkOverlay>(() => {
+    const byId = new Map(attachmentLists.flatMap((list) => list ?? []).map((a) => [a.id, a]));
+    return { networks: networks.data ?? [], attachments: [...byId.values()] };
+  }, [networks.data, attachmentLists]);
   // The trace from the chosen container to the selected one, once both hosts' details are in.
   const selectedContainer = selectedId?.includes("/container/") ? selectedId : null;
   const trace = useMemo(() => {
