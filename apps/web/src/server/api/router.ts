@@ -26,7 +26,11 @@ export type Match<R extends RouteLike = Route> =
   | { kind: "method_not_allowed"; allowed: Method[] }
   | { kind: "not_found" };
 
-/** A tiny path router: literal segments and `:param` segments, nothing else. */
+/**
+ * A tiny path router: literal segments and `:param` segments, nothing else. Kept instead of a library
+ * (find-my-way, a framework's router) because the contract table already names every path, matching
+ * them is this much code, and a library's middleware model would duplicate what `implement` does.
+ */
 export class Router<R extends RouteLike = Route> {
   private readonly compiled: Compiled<R>[];
 
