@@ -6,8 +6,8 @@ import type {
   OvsPort,
 } from "@switchyard/protocol";
 
-/** Where one container interface is plugged in on its host. */
-export type Attachment =
+/** Where one container interface is plugged in on its host (not protocol's Attachment, the intent record). */
+export type PlugPoint =
   | { kind: "linux-bridge"; bridge: string; hostInterface: InventoryInterface }
   | { kind: "ovs-bridge"; bridge: string; hostInterface: InventoryInterface; port: OvsPort }
   /** A host interface on no bridge: a routed veth, or the parent of a macvlan. */
@@ -16,7 +16,7 @@ export type Attachment =
 export interface ContainerAttachment {
   container: Container;
   containerInterface: ContainerInterface;
-  attachment: Attachment;
+  attachment: PlugPoint;
 }
 
 /** Ports of each Linux bridge: its own list plus every interface whose master it is. */
@@ -46,7 +46,7 @@ function attachmentOf(
   inventory: Inventory,
   bridgePorts: Map<string, Set<string>>,
   hostInterface: InventoryInterface,
-): Attachment {
+): PlugPoint {
   const linuxBridge = findLinuxBridge(bridgePorts, hostInterface);
   if (linuxBridge !== undefined) return { kind: "linux-bridge", bridge: linuxBridge, hostInterface };
   const ovs = findOvsPort(inventory, hostInterface.name);
@@ -67,7 +67,7 @@ export function findContainerAttachments(inventory: Inventory): ContainerAttachm
       if (containerInterface.peerIndex === null) continue;
       const hostInterface = byIndex.get(containerInterface.peerIndex);
       if (!hostInterface) continue;
-      const attachment: Attachment =
+      const attachment: PlugPoint =
         containerInterface.kind === "macvlan"
           ? { kind: "host-interface", hostInterface }
           : attachmentOf(inventory, bridgePorts, hostInterface);
@@ -87,10 +87,10 @@ export function containerPortNames(attachments: ContainerAttachment[]): Set<stri
 }
 
 /** The VLAN a container interface sees: its OVS access port's tag, if any. */
-export function attachmentVlan(attachment: Attachment): number | null {
+export function attachmentVlan(attachment: PlugPoint): number | null {
   return attachment.kind === "ovs-bridge" ? attachment.port.tag : null;
 }
 
-export function attachmentBridge(attachment: Attachment): string | null {
+export function attachmentBridge(attachment: PlugPoint): string | null {
   return attachment.kind === "host-interface" ? null : attachment.bridge;
 }

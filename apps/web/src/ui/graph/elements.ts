@@ -8,12 +8,12 @@ import type {
 } from "@switchyard/protocol";
 import { formatAddress, sortAddresses } from "../format/addresses";
 import {
-  type Attachment,
   attachmentVlan,
   type ContainerAttachment,
   containerPortNames,
   findContainerAttachments,
   linuxBridgePorts,
+  type PlugPoint,
 } from "./attachments";
 import { elementIds } from "./element-ids";
 import {
@@ -288,7 +288,7 @@ function ovsPortLook(port: OvsPort): Omit<EdgeLook, "kind"> {
 
 function attachmentEdge(
   hostId: string,
-  attachment: Attachment,
+  attachment: PlugPoint,
   attached: ContainerAttachment,
   node: (id: string, kind: TopologyNodeKind, name: string, label: string, classes: string) => void,
 ): { source: string; look: EdgeLook } {

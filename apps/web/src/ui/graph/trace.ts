@@ -1,5 +1,5 @@
 import type { HostDetail, Inventory, Network } from "@switchyard/protocol";
-import { type Attachment, findContainerAttachments, linuxBridgePorts } from "./attachments";
+import { findContainerAttachments, linuxBridgePorts, type PlugPoint } from "./attachments";
 import { elementIds } from "./element-ids";
 
 /** One step of an L2 path, with the graph element it is drawn as. */
@@ -69,7 +69,7 @@ function sideOf(end: TraceEnd): Side | string {
 function ovsSide(
   host: HostDetail,
   inventory: Inventory,
-  attachment: Extract<Attachment, { kind: "ovs-bridge" }>,
+  attachment: Extract<PlugPoint, { kind: "ovs-bridge" }>,
   containerName: string,
   hops: TraceHop[],
 ): Side {
@@ -102,7 +102,7 @@ function ovsSide(
 function linuxSide(
   host: HostDetail,
   inventory: Inventory,
-  attachment: Extract<Attachment, { kind: "linux-bridge" }>,
+  attachment: Extract<PlugPoint, { kind: "linux-bridge" }>,
   containerName: string,
   hops: TraceHop[],
 ): Side {
