@@ -1,4 +1,8 @@
-/** Every React Query key of the UI, in one place so cache patches and invalidations agree. */
+/**
+ * The keys of the signed-in user and of hosts (shared by several pages and the socket's patches). Every
+ * other resource keeps its keys beside its query factory (`networkKeys` in networks.ts, `leakKeys`,
+ * `fleetKeys`, ...), so a factory and the patches of its cache cannot disagree.
+ */
 export const queryKeys = {
   me: ["me"] as const,
   hosts: ["hosts"] as const,
