@@ -9,7 +9,8 @@
  *
  *   npm run bench -- cni [--count 30]
  *
- * Prints JSON: per plugin ADD and DEL {p50, p95, max} in ms, the plugin's own start-up (VERSION), and
+ * Prints JSON: per plugin ADD and DEL {p50, p95, max} in ms, the plugin's own start-up (VERSION), the
+ * agent's own apply time of each ADD's endpoint (the rest is process start and round trips), and
  * addRatio = switchyard ADD p50 / bridge+host-local ADD p50. Root only; run when the machine is quiet.
  */
 import { spawn } from "node:child_process";
@@ -136,6 +137,13 @@ try {
       deb.del.push(dd);
     }
   }
+  // The agent's own time per endpoint (what its results reported), to tell apart from the round trips.
+  const { operations } = (await s.api.request("GET", "/api/v1/operations?kind=attach&limit=1000")) as {
+    operations: { durationMs: number | null; reason: string | null }[];
+  };
+  const agentApply = operations
+    .filter((o) => o.durationMs !== null && /CNI ADD of container s\d+$/.test(o.reason ?? ""))
+    .map((o) => o.durationMs as number);
   const syAdd = stats(sy.add);
   const debAdd = stats(deb.add);
   console.log(
@@ -144,7 +152,15 @@ try {
         bench: "cni",
         count,
         loadAverage: loadavg().map(round),
-        switchyard: { add: syAdd, del: stats(sy.del), versionStartup: stats(version) },
+        switchyard: {
+          add: syAdd,
+          del: stats(sy.del),
+          versionStartup: stats(version),
+          agentApplyAdd: {
+            ...stats(agentApply),
+            source: "operation.durationMs (the agent's per-endpoint time)",
+          },
+        },
         bridgeHostLocal: { add: debAdd, del: stats(deb.del) },
         addRatio: debAdd.p50 > 0 ? Math.round((syAdd.p50 / debAdd.p50) * 100) / 100 : null,
       },
