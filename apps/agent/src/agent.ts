@@ -113,6 +113,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       logger: logger.child({ component: "apply" }),
       reconcileIntervalMs: config.reconcileIntervalMs,
       onAcknowledged: (result) => waiters.observe(result),
+      onContainersChanged: (refs) => collector?.containersChanged(refs),
     });
     input.onApplier?.(applier);
 

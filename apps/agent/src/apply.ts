@@ -48,6 +48,11 @@ export interface ApplierInput {
    * released by then). The CNI handler answers the runtime on it.
    */
   onAcknowledged?: (result: DesiredStateResult) => void;
+  /**
+   * The containers whose endpoints this apply or verification changed (created, repaired, failed), so the
+   * inventory re-reads their namespaces at once instead of guessing which namespace a new veth went to.
+   */
+  onContainersChanged?: (refs: string[]) => void;
 }
 
 /** Where results go: the current connection's channel, or nothing while disconnected. */
@@ -257,6 +262,11 @@ export function createApplier(input: ApplierInput): Applier {
       if (id === "" || covered.has(id)) reportedErrors.delete(key);
     }
     for (const key of errors) reportedErrors.add(key);
+    if (changed.length > 0 && input.onContainersChanged) {
+      const byId = new Map(last?.parsed.state.endpoints.map((e) => [e.id, e.container.ref]) ?? []);
+      const refs = changed.map((r) => byId.get(r.endpointId)).filter((ref) => ref !== undefined);
+      if (refs.length > 0) input.onContainersChanged([...new Set(refs)]);
+    }
     queue(result);
     const sent = flush();
     // The result is on its way: now the work that must never delay it (gratuitous ARP).
@@ -389,7 +399,17 @@ export function createApplier(input: ApplierInput): Applier {
         });
         return;
       }
+      const previous = last;
       last = { parsed };
+      // Before the engine plugs anything: the namespaces of new or changed endpoints are the ones the
+      // next inventory must read (its host-link events cannot say which namespace a new veth went to).
+      if (input.onContainersChanged) {
+        const before = new Map(previous?.parsed.state.endpoints.map((e) => [e.id, JSON.stringify(e)]) ?? []);
+        const refs = parsed.state.endpoints
+          .filter((e) => before.get(e.id) !== JSON.stringify(e))
+          .map((e) => e.container.ref);
+        if (refs.length > 0) input.onContainersChanged([...new Set(refs)]);
+      }
       sink ??= send;
       // The reconciler itself skips superseded serials; applies never wait behind a verification.
       await track(run(parsed));

@@ -146,6 +146,34 @@ describe("InventoryCollector", () => {
     expect(d2?.interfaces.map((i) => i.name)).toEqual(["vd1"]);
   });
 
+  it("a veth into a namespace the engine named reads that namespace only, not every untied one", async () => {
+    // Five namespaces without interfaces: nothing ties them to a netnsid the host can see.
+    const quiet = [];
+    for (let i = 0; i < 5; i++) {
+      const ns = await createNetns(`${prefix}-u${i}`);
+      cleanups.push(() => ns.remove());
+      quiet.push(ns);
+    }
+    await same();
+    const target = quiet[2]?.name ?? "";
+    const reads = collector.counters.namespaceReads;
+    await host.run(["ip", "link", "add", "vu0", "type", "veth", "peer", "name", "eth0", "netns", target]);
+    collector.hostChanged();
+    collector.containersChanged([target]);
+    const inv = await same();
+    expect(inv.containers.find((c) => c.name === target)?.interfaces.map((i) => i.name)).toEqual(["eth0"]);
+    expect(collector.counters.namespaceReads).toBe(reads + 1);
+
+    // Nobody named the namespace: the untied ones are read again (the fallback), and the veth is seen.
+    const other = quiet[4]?.name ?? "";
+    const before = collector.counters.namespaceReads;
+    await host.run(["ip", "link", "add", "vu1", "type", "veth", "peer", "name", "eth0", "netns", other]);
+    collector.hostChanged();
+    const again = await same();
+    expect(again.containers.find((c) => c.name === other)?.interfaces.map((i) => i.name)).toEqual(["eth0"]);
+    expect(collector.counters.namespaceReads).toBeGreaterThan(before + 1);
+  });
+
   it("the engine's word (containersChanged) and the slow resync re-read namespaces", async () => {
     const con = `${prefix}-c1`;
     await exec(["ip", "-n", con, "addr", "add", "10.78.0.6/24", "dev", "eth0"]);
@@ -157,8 +185,9 @@ describe("InventoryCollector", () => {
     const before = collector.counters;
     const reads = before.namespaceReads;
     clock += 61_000;
-    await same();
+    const inv = await same();
     expect(collector.counters.resyncs).toBe(2);
-    expect(collector.counters.namespaceReads).toBe(reads + 3);
+    // The resync reads every container's namespace once.
+    expect(collector.counters.namespaceReads).toBe(reads + inv.containers.length);
   });
 });

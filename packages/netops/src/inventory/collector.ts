@@ -81,6 +81,8 @@ export class InventoryCollector {
   private hostDirty = true;
   private readonly namespaces = new Map<string, NsEntry>();
   private readonly dirty = new Set<string>();
+  /** netnsids of new host veths whose namespace is not known yet (see collect()). */
+  private readonly unknownNsids = new Set<number>();
   /** netnsid (as the host sees it) -> namespace key, learnt from veth pairs. */
   private readonly nsidOwner = new Map<number, string>();
   private readonly stopDocker: () => void;
@@ -148,7 +150,21 @@ export class InventoryCollector {
       this.hostDirty = true;
     }
     const host = await this.readHost();
-    const [ovs, netns, docker] = await Promise.all([this.readOvs(), this.readNetns(), this.readDocker()]);
+    const [ovs, firstNetns, firstDocker] = await Promise.all([
+      this.readOvs(),
+      this.readNetns(),
+      this.readDocker(),
+    ]);
+    let [netns, docker] = [firstNetns, firstDocker];
+    // A veth into a namespace nobody named: only then is every namespace not yet tied to a netnsid read
+    // again (reading them all for each new veth made an attach O(containers) on a busy host).
+    const unresolved = [...this.unknownNsids].some((nsid) => !this.nsidOwner.has(nsid));
+    this.unknownNsids.clear();
+    if (unresolved) {
+      const known = new Set(this.nsidOwner.values());
+      for (const key of this.namespaces.keys()) if (!known.has(key)) this.dirty.add(key);
+      [netns, docker] = await Promise.all([this.readNetns(), this.readDocker()]);
+    }
     return normalizeInventory({
       collectedAt: now.toISOString(),
       hostname: this.options.hostname,
@@ -178,12 +194,9 @@ export class InventoryCollector {
         const nsid = Number(v.split(":")[2]);
         const owner = this.nsidOwner.get(nsid);
         if (owner) this.dirty.add(owner);
-        else {
-          // Not seen yet from that side (a container's first interface): every namespace not yet tied
-          // to a netnsid is read again.
-          const known = new Set(this.nsidOwner.values());
-          for (const key of this.namespaces.keys()) if (!known.has(key)) this.dirty.add(key);
-        }
+        // Not seen yet from that side (a container's first interface): resolved after the namespaces
+        // already marked changed are read (the engine names the container it plugged, see collect()).
+        else this.unknownNsids.add(nsid);
       }
     }
     this.host = { links, veths };
