@@ -1,8 +1,9 @@
-import type { ApiTokenInfo, ApiTokenScope, CreatedApiToken, Role } from "@switchyard/protocol";
+import type { ApiTokenInfo, ApiTokenScope, CreatedApiToken, PageQuery, Role } from "@switchyard/protocol";
 import { recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { DomainError, notFound } from "./errors";
 import type { ApiToken } from "./models";
+import { badCursor, cursorKey, firstPage, pageOf } from "./paging";
 import { actorOf, type Principal } from "./principal";
 import { generateSecret, hashSecret, SecretPrefix } from "./secrets";
 import { toUserDto } from "./users";
@@ -65,13 +66,27 @@ export async function createApiToken(
   return { ...toApiTokenInfo(token), token: secret };
 }
 
-/** The caller's own tokens, newest first (revoked ones included, marked). */
-export async function listApiTokens(ctx: ServiceContext, principal: Principal): Promise<ApiTokenInfo[]> {
-  const tokens = await ctx.prisma.apiToken.findMany({
-    where: { userId: principal.user.id },
-    orderBy: { createdAt: "desc" },
+/** One page of the caller's own tokens, newest first (revoked ones included, marked). */
+export async function listApiTokens(
+  ctx: ServiceContext,
+  principal: Principal,
+  page: PageQuery = firstPage,
+): Promise<{ tokens: ApiTokenInfo[]; nextCursor: string | null }> {
+  const rows = await ctx.prisma.apiToken.findMany({
+    where: { userId: principal.user.id, ...(page.cursor === undefined ? {} : olderThan(page.cursor)) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: page.limit + 1,
   });
-  return tokens.map(toApiTokenInfo);
+  const { items, nextCursor } = pageOf(rows, page.limit, (t) => [t.createdAt.toISOString(), t.id]);
+  return { tokens: items.map(toApiTokenInfo), nextCursor };
+}
+
+/** Tokens after the cursor's (createdAt, id) in newest-first order. */
+function olderThan(cursor: string) {
+  const [time = "", id = ""] = cursorKey(cursor, 2);
+  const at = new Date(time);
+  if (Number.isNaN(at.getTime())) throw badCursor();
+  return { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }] };
 }
 
 /** Revokes one of the caller's tokens (an admin may revoke anyone's). */

@@ -2,17 +2,20 @@ import {
   type CreatedHost,
   type CreateHostBody,
   type HostDetail,
+  type HostList,
   type HostPage,
   type HostSummary,
   type Inventory,
   inventorySchema,
-  type Topology,
+  type PageQuery,
+  type TopologyPage,
 } from "@switchyard/protocol";
 import { type Actor, recordAudit } from "./audit";
 import type { Db, ServiceContext } from "./context";
 import { DomainError, notFound } from "./errors";
 import { byIdOrName } from "./id-or-name";
 import type { Host, HostInventory } from "./models";
+import { byNamePage, firstPage, nameKey, pageOf } from "./paging";
 import { generateSecret, hashSecret, SecretPrefix } from "./secrets";
 
 export function toHostSummary(host: Host): HostSummary {
@@ -112,9 +115,10 @@ export async function findHost(db: Db, idOrName: string): Promise<Host> {
   return host;
 }
 
-export async function listHosts(ctx: ServiceContext): Promise<HostSummary[]> {
-  const hosts = await ctx.prisma.host.findMany({ orderBy: { name: "asc" } });
-  return hosts.map(toHostSummary);
+/** One page of hosts by name. */
+export async function listHosts(ctx: ServiceContext, page: PageQuery = firstPage): Promise<HostList> {
+  const { items, nextCursor } = pageOf(await ctx.prisma.host.findMany(byNamePage(page)), page.limit, nameKey);
+  return { hosts: items.map(toHostSummary), nextCursor };
 }
 
 export async function getHost(ctx: ServiceContext, idOrName: string): Promise<HostPage> {
@@ -141,10 +145,11 @@ export async function getHostSummary(ctx: ServiceContext, id: string): Promise<H
   return toHostSummary(await findHost(ctx.prisma, id));
 }
 
-/** Everything the graph draws: every host with its latest inventory. */
-export async function getTopology(ctx: ServiceContext): Promise<Topology> {
-  const hosts = await ctx.prisma.host.findMany({ orderBy: { name: "asc" }, include: { inventory: true } });
-  return { hosts: hosts.map(toHostDetail), generatedAt: ctx.now().toISOString() };
+/** Every host with its latest inventory, one page by name (the map reads the fleet summary instead). */
+export async function getTopology(ctx: ServiceContext, page: PageQuery = firstPage): Promise<TopologyPage> {
+  const rows = await ctx.prisma.host.findMany({ ...byNamePage(page), include: { inventory: true } });
+  const { items, nextCursor } = pageOf(rows, page.limit, nameKey);
+  return { hosts: items.map(toHostDetail), generatedAt: ctx.now().toISOString(), nextCursor };
 }
 
 /**

@@ -176,7 +176,7 @@ describe("networks", () => {
     expect(
       (await refused({ name: "mv2", driver: "macvlan", uplink: "eth3", subnet: "10.30.0.0/23" })).field,
     ).toBe("subnet");
-    const names = (await listNetworks(ctx)).map((x) => x.name);
+    const names = (await listNetworks(ctx)).networks.map((x) => x.name);
     expect(names).toEqual(["flat", "flat-b", "mv", "other-br", "vlan100", "vlan200", "vx42"]);
   });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nextCursorSchema } from "./paging";
 
 export const roleSchema = z.enum(["admin", "operator", "viewer"]);
 export type Role = z.infer<typeof roleSchema>;
@@ -51,7 +52,7 @@ export type ApiTokenInfo = z.infer<typeof apiTokenSchema>;
 export const createdApiTokenSchema = apiTokenSchema.extend({ token: z.string() });
 export type CreatedApiToken = z.infer<typeof createdApiTokenSchema>;
 
-export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
+export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema), nextCursor: nextCursorSchema });
 
 export const signInResponseSchema = z.object({ user: userSchema });
 /** sign-out always answers this, session or not. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { inventorySchema } from "./inventory";
+import { nextCursorSchema } from "./paging";
 import { resourceNameSchema } from "./validators";
 
 export const hostStatusSchema = z.enum(["pending", "online", "offline", "revoked"]);
@@ -25,7 +26,7 @@ export const hostSummarySchema = z.object({
 export type HostSummary = z.infer<typeof hostSummarySchema>;
 
 /** GET /api/v1/hosts */
-export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema) });
+export const hostListSchema = z.object({ hosts: z.array(hostSummarySchema), nextCursor: nextCursorSchema });
 
 export const revokeHostBodySchema = z.object({ reason: z.string().max(500).optional() });
 export type HostList = z.infer<typeof hostListSchema>;
@@ -60,8 +61,11 @@ export const createdHostSchema = z.object({
 export type CreatedHost = z.infer<typeof createdHostSchema>;
 
 /** GET /api/v1/topology: everything the graph draws, in one response. */
-export const topologySchema = z.object({
+const topologySchema = z.object({
   hosts: z.array(hostDetailSchema),
   generatedAt: z.string(),
 });
 export type Topology = z.infer<typeof topologySchema>;
+/** GET /api/v1/topology: one page of it. */
+export const topologyPageSchema = topologySchema.extend({ nextCursor: nextCursorSchema });
+export type TopologyPage = z.infer<typeof topologyPageSchema>;

@@ -15,6 +15,7 @@ export * from "./ipam";
 export * from "./leaks";
 export * from "./networks";
 export * from "./operations";
+export * from "./paging";
 export * from "./sockets";
 export * from "./topology";
 export * from "./ui";

@@ -1,5 +1,6 @@
 import { AddressError, isPowerOfTwo, parseAddress, parseCidr, planPool } from "@switchyard/ipam";
 import { z } from "zod";
+import { nextCursorSchema } from "./paging";
 import { idSchema, ipAddressSchema, resourceNameSchema, subnetProblem } from "./validators";
 
 /** Canonical address text (IPv6 compressed per RFC 5952). */
@@ -195,7 +196,8 @@ export type Allocation = z.infer<typeof allocationSchema>;
 export const releaseBodySchema = z.object({ reason: reasonSchema });
 export type ReleaseBody = z.infer<typeof releaseBodySchema>;
 
-export const poolListSchema = z.object({ pools: z.array(poolSummarySchema) });
+export const poolListSchema = z.object({ pools: z.array(poolSummarySchema), nextCursor: nextCursorSchema });
+export type PoolList = z.infer<typeof poolListSchema>;
 export const allocationListSchema = z.object({ allocations: z.array(allocationSchema) });
 
 /** `GET /pools/:id/allocations`: "held" (default) is active and cooling down; "all" is history too. */

@@ -1,6 +1,7 @@
 import { contains, parseAddress, parseCidr } from "@switchyard/ipam";
 import { z } from "zod";
 import { networkDriverSchema } from "./desired-state";
+import { nextCursorSchema } from "./paging";
 import {
   idSchema,
   interfaceNameSchema,
@@ -139,7 +140,7 @@ export const networkSchema = z.object({
 export type Network = z.infer<typeof networkSchema>;
 
 /** GET /api/v1/networks */
-export const networkListSchema = z.object({ networks: z.array(networkSchema) });
+export const networkListSchema = z.object({ networks: z.array(networkSchema), nextCursor: nextCursorSchema });
 export type NetworkList = z.infer<typeof networkListSchema>;
 
 /** DELETE /api/v1/networks/:id body (optional). */

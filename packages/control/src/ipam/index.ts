@@ -7,4 +7,3 @@ export { type AllocationQuery, getPool, listAllocations, listPools } from "./que
 export { type ReleaseInput, releaseAddress, releaseAllocation } from "./release";
 export { isRetryable, isTransactionConflict, sqlStateOf, withRetry } from "./retry";
 export { returnEmptyBlocks } from "./sweep";
-export { poolUsage } from "./usage";

@@ -1,19 +1,26 @@
-import type { Allocation, PoolDetail, PoolSummary } from "@switchyard/protocol";
+import type { Allocation, PageQuery, PoolDetail, PoolList } from "@switchyard/protocol";
 import type { ServiceContext } from "../context";
+import { byNamePage, firstPage, nameKey, pageOf } from "../paging";
 import { toAllocationDto } from "./allocation-dto";
 import { findPool, planOf, toPoolDto } from "./pool-record";
-import { blockStats, poolUsage, toPoolBlocks } from "./usage";
+import { blockStats, countsOf, poolCounts, poolUsageOf, toPoolBlocks } from "./usage";
 
-/** Every pool with its usage, by name. */
-export async function listPools(ctx: ServiceContext): Promise<PoolSummary[]> {
-  const now = ctx.now();
-  const pools = await ctx.prisma.addressPool.findMany({ orderBy: { name: "asc" } });
-  return Promise.all(
-    pools.map(async (pool) => {
-      const plan = planOf(pool);
-      return { ...toPoolDto(pool, plan), usage: await poolUsage(ctx.prisma, pool, plan, now) };
-    }),
+/** One page of pools by name, each with its usage: four queries for the whole page. */
+export async function listPools(ctx: ServiceContext, page: PageQuery = firstPage): Promise<PoolList> {
+  const rows = await ctx.prisma.addressPool.findMany(byNamePage(page));
+  const { items, nextCursor } = pageOf(rows, page.limit, nameKey);
+  const counts = await poolCounts(
+    ctx.prisma,
+    items.map((p) => p.id),
+    ctx.now(),
   );
+  return {
+    pools: items.map((pool) => {
+      const plan = planOf(pool);
+      return { ...toPoolDto(pool, plan), usage: poolUsageOf(plan, countsOf(counts, pool.id)) };
+    }),
+    nextCursor,
+  };
 }
 
 /** One pool (by id or name) with usage and its block map. */
@@ -21,10 +28,13 @@ export async function getPool(ctx: ServiceContext, ref: string): Promise<PoolDet
   const now = ctx.now();
   const pool = await findPool(ctx.prisma, { poolId: ref });
   const plan = planOf(pool);
-  const stats = await blockStats(ctx.prisma, pool.id, now);
+  const [stats, counts] = await Promise.all([
+    blockStats(ctx.prisma, pool.id, now),
+    poolCounts(ctx.prisma, [pool.id], now),
+  ]);
   return {
     ...toPoolDto(pool, plan),
-    usage: await poolUsage(ctx.prisma, pool, plan, now, stats),
+    usage: poolUsageOf(plan, countsOf(counts, pool.id)),
     blocks: toPoolBlocks(plan, stats),
   };
 }

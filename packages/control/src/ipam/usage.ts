@@ -1,8 +1,7 @@
-import type { PrismaClient } from "@switchyard/db";
+import { Prisma, type PrismaClient } from "@switchyard/db";
 import { blockRange, formatOffset, type PoolPlan, usableInBlock } from "@switchyard/ipam";
 import type { PoolBlock, PoolUsage } from "@switchyard/protocol";
 import type { Db } from "../context";
-import type { PoolRow } from "./pool-record";
 import { ts } from "./sql";
 
 interface BlockStats {
@@ -32,22 +31,6 @@ export async function blockStats(db: Db | PrismaClient, poolId: string, now: Dat
     ORDER BY b."index"`;
 }
 
-/** Held addresses of a pool (active and cooling), wherever they are. */
-async function heldCounts(db: Db | PrismaClient, poolId: string, now: Date) {
-  const [row] = await db.$queryRaw<{ allocated: number; cooling: number }[]>`
-    SELECT count(*) FILTER (WHERE "releasedAt" IS NULL)::int AS allocated,
-           count(*) FILTER (WHERE "releasedAt" IS NOT NULL AND "reusableAt" > ${ts(now)})::int AS cooling
-    FROM "AddressAllocation" WHERE "poolId" = ${poolId} AND "heldOffset" IS NOT NULL`;
-  return { allocated: row?.allocated ?? 0, cooling: row?.cooling ?? 0 };
-}
-
-async function allocatedByHost(db: Db | PrismaClient, poolId: string): Promise<Map<string | null, number>> {
-  const rows = await db.$queryRaw<{ hostId: string | null; n: number }[]>`
-    SELECT "hostId", count(*)::int AS n FROM "AddressAllocation"
-    WHERE "poolId" = ${poolId} AND "heldOffset" IS NOT NULL AND "releasedAt" IS NULL GROUP BY "hostId"`;
-  return new Map(rows.map((r) => [r.hostId, r.n]));
-}
-
 export function toPoolBlocks(plan: PoolPlan, stats: readonly BlockStats[]): PoolBlock[] {
   return stats.map((s) => {
     const index = BigInt(s.index);
@@ -67,45 +50,107 @@ export function toPoolBlocks(plan: PoolPlan, stats: readonly BlockStats[]): Pool
   });
 }
 
-/** Used and free addresses, blocks claimed and free, and blocks per host. */
-export async function poolUsage(
+/** What the database knows of one pool's use: its blocks and its held addresses, in total and per host. */
+export interface PoolCounts {
+  blocks: { index: string; hostId: string | null; hostName: string | null }[];
+  /** Addresses ever handed out. */
+  total: number;
+  allocated: number;
+  cooling: number;
+  allocatedByHost: { hostId: string | null; hostName: string | null; n: number }[];
+}
+
+const emptyCounts = (): PoolCounts => ({
+  blocks: [],
+  total: 0,
+  allocated: 0,
+  cooling: 0,
+  allocatedByHost: [],
+});
+
+export const countsOf = (counts: ReadonlyMap<string, PoolCounts>, poolId: string): PoolCounts =>
+  counts.get(poolId) ?? emptyCounts();
+
+/**
+ * The counts of the given pools (every pool with `"all"`) in three grouped queries, whatever the number
+ * of pools: `/pools` used to ask three questions per pool. A pool without blocks or allocations has no
+ * entry (`countsOf` gives its zeros).
+ */
+export async function poolCounts(
   db: Db | PrismaClient,
-  pool: PoolRow,
-  plan: PoolPlan,
+  poolIds: readonly string[] | "all",
   now: Date,
-  stats?: readonly BlockStats[],
-): Promise<PoolUsage> {
-  const blocks = stats ?? (await blockStats(db, pool.id, now));
-  const held = await heldCounts(db, pool.id, now);
-  const perHostAllocated = await allocatedByHost(db, pool.id);
-  const hosts = new Map<string | null, { hostName: string | null; blocks: number; capacity: number }>();
-  for (const b of blocks) {
-    const entry = hosts.get(b.hostId) ?? { hostName: b.hostName, blocks: 0, capacity: 0 };
-    entry.blocks += 1;
-    entry.capacity += Number(usableInBlock(plan.layout, BigInt(b.index), plan.reserved));
-    hosts.set(b.hostId, entry);
+): Promise<Map<string, PoolCounts>> {
+  const out = new Map<string, PoolCounts>();
+  if (poolIds !== "all" && poolIds.length === 0) return out;
+  const only = (column: Prisma.Sql) =>
+    poolIds === "all" ? Prisma.sql`TRUE` : Prisma.sql`${column} = ANY(${[...poolIds]}::text[])`;
+  const [blocks, held, byHost] = await Promise.all([
+    db.$queryRaw<{ poolId: string; index: string; hostId: string | null; hostName: string | null }[]>`
+      SELECT b."poolId", b."index"::text AS "index", b."hostId", h."name" AS "hostName"
+      FROM "AddressBlock" b LEFT JOIN "Host" h ON h."id" = b."hostId"
+      WHERE ${only(Prisma.sql`b."poolId"`)} ORDER BY b."poolId", b."index"`,
+    db.$queryRaw<{ poolId: string; total: number; allocated: number; cooling: number }[]>`
+      SELECT "poolId", count(*)::int AS total,
+        count(*) FILTER (WHERE "heldOffset" IS NOT NULL AND "releasedAt" IS NULL)::int AS allocated,
+        count(*) FILTER (WHERE "heldOffset" IS NOT NULL AND "releasedAt" IS NOT NULL
+                           AND "reusableAt" > ${ts(now)})::int AS cooling
+      FROM "AddressAllocation" WHERE ${only(Prisma.sql`"poolId"`)} GROUP BY "poolId"`,
+    db.$queryRaw<{ poolId: string; hostId: string | null; hostName: string | null; n: number }[]>`
+      SELECT a."poolId", a."hostId", h."name" AS "hostName", count(*)::int AS n
+      FROM "AddressAllocation" a LEFT JOIN "Host" h ON h."id" = a."hostId"
+      WHERE a."heldOffset" IS NOT NULL AND a."releasedAt" IS NULL AND ${only(Prisma.sql`a."poolId"`)}
+      GROUP BY a."poolId", a."hostId", h."name"`,
+  ]);
+  const of = (poolId: string) => {
+    let c = out.get(poolId);
+    if (!c) {
+      c = emptyCounts();
+      out.set(poolId, c);
+    }
+    return c;
+  };
+  for (const { poolId, ...block } of blocks) of(poolId).blocks.push(block);
+  for (const h of held)
+    Object.assign(of(h.poolId), { total: h.total, allocated: h.allocated, cooling: h.cooling });
+  for (const { poolId, ...row } of byHost) of(poolId).allocatedByHost.push(row);
+  return out;
+}
+
+/** Blocks, allocated addresses and capacity per host (hosts with allocations but no block too), by name. */
+export function perHostUsage(plan: PoolPlan, counts: PoolCounts): PoolUsage["hosts"] {
+  const hosts = new Map<string | null, PoolUsage["hosts"][number]>();
+  const entry = (hostId: string | null, hostName: string | null) => {
+    let h = hosts.get(hostId);
+    if (!h) {
+      h = { hostId, hostName, blocks: 0, allocated: 0, capacity: 0 };
+      hosts.set(hostId, h);
+    }
+    return h;
+  };
+  for (const b of counts.blocks) {
+    const h = entry(b.hostId, b.hostName);
+    h.blocks += 1;
+    h.capacity += Number(usableInBlock(plan.layout, BigInt(b.index), plan.reserved));
   }
-  for (const hostId of perHostAllocated.keys()) {
-    if (!hosts.has(hostId)) hosts.set(hostId, { hostName: null, blocks: 0, capacity: 0 });
-  }
-  const free = plan.usable - BigInt(held.allocated + held.cooling);
+  for (const a of counts.allocatedByHost) entry(a.hostId, a.hostName).allocated = a.n;
+  return [...hosts.values()].sort((a, b) =>
+    (a.hostName ?? a.hostId ?? "").localeCompare(b.hostName ?? b.hostId ?? ""),
+  );
+}
+
+/** Used and free addresses, blocks claimed and free, and blocks per host, from the pool's counts. */
+export function poolUsageOf(plan: PoolPlan, counts: PoolCounts): PoolUsage {
+  const free = plan.usable - BigInt(counts.allocated + counts.cooling);
   return {
     size: plan.cidr.size.toString(),
     usable: plan.usable.toString(),
-    allocated: held.allocated,
-    coolingDown: held.cooling,
+    allocated: counts.allocated,
+    coolingDown: counts.cooling,
     free: (free < 0n ? 0n : free).toString(),
     blocksTotal: plan.layout.blockCount.toString(),
-    blocksClaimed: blocks.length,
-    blocksFree: (plan.layout.blockCount - BigInt(blocks.length)).toString(),
-    hosts: [...hosts.entries()]
-      .map(([hostId, h]) => ({
-        hostId,
-        hostName: h.hostName,
-        blocks: h.blocks,
-        allocated: perHostAllocated.get(hostId) ?? 0,
-        capacity: h.capacity,
-      }))
-      .sort((a, b) => (a.hostName ?? a.hostId ?? "").localeCompare(b.hostName ?? b.hostId ?? "")),
+    blocksClaimed: counts.blocks.length,
+    blocksFree: (plan.layout.blockCount - BigInt(counts.blocks.length)).toString(),
+    hosts: perHostUsage(plan, counts),
   };
 }

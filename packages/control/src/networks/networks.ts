@@ -7,11 +7,14 @@ import {
   DEFAULT_BRIDGE_NAMES,
   defaultVxlanBridge,
   type Network,
+  type NetworkList,
+  type PageQuery,
 } from "@switchyard/protocol";
 import { type Actor, actorLabel, recordAudit } from "../audit";
 import type { Db, ServiceContext } from "../context";
 import { DomainError, notFound, validationError } from "../errors";
 import { byIdOrName } from "../id-or-name";
+import { byNamePage, firstPage, nameKey, pageOf } from "../paging";
 import { type NetworkWithOverrides, networkInclude, toNetworkDto } from "./dto";
 import { dropUnusedPool, findOrCreateSubnetPool } from "./pool";
 import { segmentClashOnAnyHost } from "./segments";
@@ -46,9 +49,11 @@ async function toDtos(db: Db, rows: NetworkWithOverrides[]): Promise<Network[]> 
   return rows.map((r) => toNetworkDto(r, poolName.get(r.poolId) ?? r.poolId, count.get(r.id) ?? 0));
 }
 
-export async function listNetworks(ctx: ServiceContext): Promise<Network[]> {
-  const rows = await ctx.prisma.network.findMany({ include: networkInclude, orderBy: { name: "asc" } });
-  return toDtos(ctx.prisma, rows);
+/** One page of networks by name. */
+export async function listNetworks(ctx: ServiceContext, page: PageQuery = firstPage): Promise<NetworkList> {
+  const rows = await ctx.prisma.network.findMany({ ...byNamePage(page), include: networkInclude });
+  const { items, nextCursor } = pageOf(rows, page.limit, nameKey);
+  return { networks: await toDtos(ctx.prisma, items), nextCursor };
 }
 
 export async function getNetwork(ctx: ServiceContext, idOrName: string): Promise<Network> {

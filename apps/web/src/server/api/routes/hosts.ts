@@ -12,7 +12,7 @@ import { implement } from "../implement";
 import type { Route } from "../router";
 
 export const hostRoutes: Route[] = [
-  implement(apiRoutes.listHosts, async (ctx) => ({ hosts: await listHosts(ctx.services) })),
+  implement(apiRoutes.listHosts, (ctx, { query }) => listHosts(ctx.services, query)),
 
   implement(apiRoutes.createHost, async (ctx, { principal, body }) => {
     const created = await createHost(ctx.services, actorOf(principal), body, {
@@ -37,5 +37,5 @@ export const hostRoutes: Route[] = [
     return host;
   }),
 
-  implement(apiRoutes.topology, (ctx) => getTopology(ctx.services)),
+  implement(apiRoutes.topology, (ctx, { query }) => getTopology(ctx.services, query)),
 ];

@@ -4,7 +4,7 @@ import { implement } from "../implement";
 import type { Route } from "../router";
 
 export const networkRoutes: Route[] = [
-  implement(apiRoutes.listNetworks, async (ctx) => ({ networks: await listNetworks(ctx.services) })),
+  implement(apiRoutes.listNetworks, (ctx, { query }) => listNetworks(ctx.services, query)),
 
   implement(apiRoutes.createNetwork, async (ctx, { principal, body }) => {
     const network = await createNetwork(ctx.services, actorOf(principal), body);

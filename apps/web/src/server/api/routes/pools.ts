@@ -12,7 +12,7 @@ import { implement } from "../implement";
 import type { Route } from "../router";
 
 export const poolRoutes: Route[] = [
-  implement(apiRoutes.listPools, async (ctx) => ({ pools: await listPools(ctx.services) })),
+  implement(apiRoutes.listPools, (ctx, { query }) => listPools(ctx.services, query)),
 
   implement(apiRoutes.createPool, (ctx, { principal, body }) =>
     createPool(ctx.services, actorOf(principal), body),

@@ -6,9 +6,9 @@ import type { Route } from "../router";
 // Every signed-in user (viewers too) manages their own API tokens: a token never has more rights
 // than its user.
 export const tokenRoutes: Route[] = [
-  implement(apiRoutes.listTokens, async (ctx, { principal }) => ({
-    tokens: await listApiTokens(ctx.services, principal),
-  })),
+  implement(apiRoutes.listTokens, (ctx, { principal, query }) =>
+    listApiTokens(ctx.services, principal, query),
+  ),
 
   implement(apiRoutes.createToken, (ctx, { principal, body }) =>
     createApiToken(ctx.services, principal, body),
