@@ -28,6 +28,8 @@ import { poolKeys } from "./queries/pools";
 import { queryKeys } from "./queries/query-keys";
 
 const REFUSED_RETRY_MS = 5_000;
+/** Host ids per `?hosts=` request (about 7 KB of URL); beyond it the whole summary is refetched. */
+const ROWS_PER_REQUEST = 200;
 
 /**
  * The UI's one socket.io client (namespace /ui, cookie auth). Its events only patch or invalidate
@@ -152,6 +154,11 @@ export function connectLiveUpdates(queryClient: QueryClient): () => void {
 /** Fetches the rows of these hosts only and puts them into the cached fleet summary. */
 async function refreshFleetRows(queryClient: QueryClient, ids: string[]): Promise<void> {
   if (!queryClient.getQueryData(fleetKeys.summary)) return; // no map open: nothing to patch
+  if (ids.length > ROWS_PER_REQUEST) {
+    // Half the fleet changed at once: one request for the whole (small) summary is cheaper.
+    void queryClient.invalidateQueries({ queryKey: fleetKeys.summary });
+    return;
+  }
   try {
     const rows = await fetchFleetRows(ids);
     const found = new Set(rows.map((r) => r.id));
