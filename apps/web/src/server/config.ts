@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseDuration } from "@switchyard/protocol";
 import { z } from "zod";
+import { type SitePolicy, sitePolicy } from "./api/same-site";
 
 const duration = (fallback: string) =>
   z
@@ -36,6 +37,16 @@ const bool = (fallback: boolean) =>
     .transform((s) => (s === undefined || s === "" ? fallback : ["true", "1", "yes", "on"].includes(s)));
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/** `example.com`, `10.0.0.1:3000`, `[::1]:3000`: what URL parsing keeps as a host unchanged. */
+function isHostAndPort(value: string): boolean {
+  try {
+    const url = new URL(`http://${value}`);
+    return url.host === value || `${url.host}:80` === value;
+  } catch {
+    return false;
+  }
+}
 
 const optionalString = z
   .string()
@@ -102,6 +113,26 @@ const envSchema = z.object({
   LEAK_GRACE: durationOrZero("60s"),
   /** Allocations of a host not seen for this long are reported as host_offline. */
   HOST_OFFLINE_GRACE: durationOrZero("5m"),
+  /**
+   * Comma-separated host[:port] a browser's Origin may name (with PUBLIC_URL's host) for a cookie to
+   * count. Unset: PUBLIC_URL's host and the request's own Host.
+   */
+  ALLOWED_HOSTS: optionalString.transform((s, ctx) => {
+    if (s === null) return null;
+    const hosts = s
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== "");
+    for (const h of hosts) {
+      if (!isHostAndPort(h)) {
+        ctx.addIssue({ code: "custom", message: `not a host or host:port: ${h}` });
+        return z.NEVER;
+      }
+    }
+    return hosts;
+  }),
+  /** A reverse proxy of ours sets X-Forwarded-Host: it counts as the request's host in the cross-site check. */
+  TRUST_PROXY: bool(false),
   /** Each raised leak finding is POSTed here as JSON (outbox, retried with backoff until a 2xx). Unset: no webhook. */
   LEAK_WEBHOOK_URL: optionalString.pipe(z.union([z.url({ message: "not a URL" }), z.null()])),
 });
@@ -135,6 +166,8 @@ export interface Config {
   leakGraceMs: number;
   hostOfflineGraceMs: number;
   leakWebhookUrl: string | null;
+  /** ALLOWED_HOSTS, PUBLIC_URL and TRUST_PROXY as the cross-site check uses them. */
+  site: SitePolicy;
   /** Directory of the Next.js app (apps/web). */
   webDir: string;
 }
@@ -187,6 +220,7 @@ export function loadConfig(
     leakGraceMs: e.LEAK_GRACE,
     hostOfflineGraceMs: e.HOST_OFFLINE_GRACE,
     leakWebhookUrl: e.LEAK_WEBHOOK_URL,
+    site: sitePolicy({ allowedHosts: e.ALLOWED_HOSTS, publicUrl, trustProxy: e.TRUST_PROXY }),
     webDir,
   };
 }

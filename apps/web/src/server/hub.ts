@@ -23,6 +23,7 @@ import {
   handleAgentConnection,
   hostRoom,
 } from "./agent-socket";
+import type { SitePolicy } from "./api/same-site";
 import type { HubPort } from "./broadcast";
 import type { Logger } from "./logger";
 import { authenticateUiSocket, credentialRoom, recheckUiSocket, type UiNamespace } from "./ui-socket";
@@ -30,8 +31,8 @@ import { authenticateUiSocket, credentialRoom, recheckUiSocket, type UiNamespace
 export interface HubOptions extends AgentConnectionOptions {
   offlineAfterMs: number;
   presenceSweepIntervalMs: number;
-  /** PUBLIC_URL: its host is an accepted Origin of browser sockets besides the Host header. */
-  publicUrl: string | null;
+  /** Which hosts a browser socket's Origin may name (ALLOWED_HOSTS, PUBLIC_URL, TRUST_PROXY). */
+  site: SitePolicy;
   /** How often a browser socket's session or token is checked again (ended, revoked, user gone). */
   uiRecheckMs: number;
 }
@@ -155,7 +156,7 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       agentsOfHost: async (hostId) => (await agents.in(hostRoom(hostId)).fetchSockets()).length,
     }),
   );
-  ui.use(authenticateUiSocket(services, options.publicUrl));
+  ui.use(authenticateUiSocket(services, options.site));
   ui.on("connection", (socket) => recheckUiSocket(socket, services, options.uiRecheckMs, logger));
 
   const sweeper = setInterval(() => {

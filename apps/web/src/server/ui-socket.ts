@@ -1,7 +1,8 @@
 import { DomainError, type ServiceContext } from "@switchyard/control";
 import type { EmitMap, ServerToUiEvents, User } from "@switchyard/protocol";
 import type { ExtendedError, Namespace, Socket } from "socket.io";
-import { authenticateRequest, isCrossSite } from "./api/context";
+import { authenticateRequest } from "./api/context";
+import { isCrossSite, type SitePolicy } from "./api/same-site";
 import type { Logger } from "./logger";
 
 interface UiSocketData {
@@ -15,10 +16,10 @@ export type UiNamespace = Namespace<Record<string, never>, UiEmitMap, Record<str
 
 /**
  * `/ui` handshake: the browser's session cookie, or an API token in `auth.token`. A cookie only counts
- * from the same site (Origin against Host or PUBLIC_URL, as the REST edge checks): a page on another
+ * from the same site (Origin against the site policy, as the REST edge checks): a page on another
  * port or subdomain must not read hosts and addresses with the user's cookie.
  */
-export function authenticateUiSocket(services: ServiceContext, publicUrl: string | null) {
+export function authenticateUiSocket(services: ServiceContext, site: SitePolicy) {
   return async (socket: UiSocket, next: (err?: ExtendedError) => void) => {
     const headers = new Headers();
     for (const name of ["origin", "host", "x-forwarded-host", "sec-fetch-site"] as const) {
@@ -29,7 +30,7 @@ export function authenticateUiSocket(services: ServiceContext, publicUrl: string
     const token = (socket.handshake.auth as { token?: unknown } | null)?.token;
     if (typeof token === "string" && token) headers.set("authorization", `Bearer ${token}`);
     else if (cookie) {
-      if (isCrossSite(headers, publicUrl)) {
+      if (isCrossSite(headers, site)) {
         const message = "cross-site socket refused";
         next(Object.assign(new Error(message), { data: { code: "forbidden", message } }));
         return;

@@ -10,6 +10,7 @@ import type { PrismaClient } from "@switchyard/db";
 import type { HubPort } from "../broadcast";
 import type { Logger } from "../logger";
 import { parseCookies } from "./cookies";
+import { defaultSitePolicy, isCrossSite, type SitePolicy } from "./same-site";
 
 interface ApiConfig {
   sessionTtlMs: number;
@@ -17,8 +18,10 @@ interface ApiConfig {
   /** INVITE_TTL: lifetime of an invite link (72 h when omitted). */
   inviteTtlMs?: number;
   cookieSecure: boolean;
-  /** PUBLIC_URL: its host is accepted as Origin of browser requests besides the Host header. */
+  /** PUBLIC_URL: where invite links point. */
   publicUrl?: string | null;
+  /** Which hosts a browser's Origin may name (ALLOWED_HOSTS, PUBLIC_URL, TRUST_PROXY); same-host only when omitted. */
+  site?: SitePolicy;
   /** Leak check settings (LEAK_GRACE, HOST_OFFLINE_GRACE, LEAK_WEBHOOK_URL); defaults when omitted. */
   leaks?: { graceMs: number; hostOfflineGraceMs: number; webhookUrl: string | null };
   /** Check every success body against its contract's schema (VALIDATE_RESPONSES; on in the test suites). */
@@ -67,15 +70,12 @@ export function createRequestContext(
     services,
     clientAddress,
     principal: () => {
-      cached ??= authenticateRequest(
-        services,
-        request.headers,
-        request.method,
-        deps.config.publicUrl ?? null,
-      ).then((principal) => {
-        assertPasswordChanged(principal, url.pathname);
-        return principal;
-      });
+      cached ??= authenticateRequest(services, request.headers, request.method, deps.config.site).then(
+        (principal) => {
+          assertPasswordChanged(principal, url.pathname);
+          return principal;
+        },
+      );
       return cached;
     },
   };
@@ -104,31 +104,12 @@ function bearerToken(headers: Headers): string | null {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/**
- * Defence in depth against cross-site request forgery on top of SameSite=Lax: a cookie-authenticated
- * change must not come from another site (Sec-Fetch-Site, or an Origin that is not this Host).
- */
-export function isCrossSite(headers: Headers, publicUrl: string | null = null): boolean {
-  if (headers.get("sec-fetch-site") === "cross-site") return true;
-  const origin = headers.get("origin");
-  if (!origin || origin === "null") return origin === "null";
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return true;
-  }
-  const allowed = [headers.get("host"), headers.get("x-forwarded-host")];
-  if (publicUrl) allowed.push(new URL(publicUrl).host);
-  return !allowed.includes(host);
-}
-
-/** Session cookie or `Authorization: Bearer syt_...`. */
+/** Session cookie or `Authorization: Bearer syt_...`; a cookie-authenticated change must come from this site. */
 export async function authenticateRequest(
   services: ServiceContext,
   headers: Headers,
   method = "GET",
-  publicUrl: string | null = null,
+  site: SitePolicy = defaultSitePolicy,
 ): Promise<Principal> {
   if (headers.has("authorization")) {
     const token = bearerToken(headers);
@@ -146,7 +127,7 @@ export async function authenticateRequest(
   }
   const cookie = parseCookies(headers.get("cookie")).get(SESSION_COOKIE);
   if (cookie) {
-    if (!SAFE_METHODS.has(method) && isCrossSite(headers, publicUrl)) {
+    if (!SAFE_METHODS.has(method) && isCrossSite(headers, site)) {
       throw new DomainError("forbidden", "cross-site request refused: use the Switchyard UI or an API token");
     }
     const principal = await resolveSession(services, cookie);

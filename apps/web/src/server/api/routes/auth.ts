@@ -8,14 +8,15 @@ import {
   verifyCredentials,
 } from "@switchyard/control";
 import { apiRoutes } from "@switchyard/protocol";
-import { isCrossSite, type RequestContext } from "../context";
+import type { RequestContext } from "../context";
 import { parseCookies, serializeCookie } from "../cookies";
 import { implement, Reply } from "../implement";
 import { checkPassword } from "../password-checks";
 import type { Route } from "../router";
+import { isCrossSite } from "../same-site";
 
 const refuseCrossSite = ({ request, deps }: RequestContext, what: string) => {
-  if (isCrossSite(request.headers, deps.config.publicUrl ?? null)) {
+  if (isCrossSite(request.headers, deps.config.site)) {
     throw new DomainError("forbidden", `cross-site ${what} refused`);
   }
 };
