@@ -7,6 +7,8 @@ export interface PresenceResult {
   host: HostSummary;
   /** true when the status changed (pending/offline -> online): broadcast it. */
   changed: boolean;
+  /** The host's desired serial now: an agent behind it that was never sent it must get it. */
+  desiredSerial: number;
 }
 
 /**
@@ -31,12 +33,14 @@ export async function markSeen(
     where: { id: hostId, status: "online" },
     data,
   });
-  if (stillOnline[0]) return { host: toHostSummary(stillOnline[0]), changed: false };
+  const online = stillOnline[0];
+  if (online) return { host: toHostSummary(online), changed: false, desiredSerial: online.desiredSerial };
   const cameOnline = await ctx.prisma.host.updateManyAndReturn({
     where: { id: hostId, status: { in: ["pending", "offline"] } },
     data: { ...data, status: "online" },
   });
-  if (cameOnline[0]) return { host: toHostSummary(cameOnline[0]), changed: true };
+  const back = cameOnline[0];
+  if (back) return { host: toHostSummary(back), changed: true, desiredSerial: back.desiredSerial };
   throw new DomainError("forbidden", "host has been revoked or deleted");
 }
 

@@ -10,6 +10,7 @@ export const errorCodes = [
   "protocol_mismatch",
   "pool_exhausted",
   "rate_limited",
+  "unavailable",
   "internal",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

@@ -9,6 +9,7 @@ import {
   recordHeartbeat,
   type ServiceContext,
 } from "@switchyard/control";
+import { isDatabaseUnavailable } from "@switchyard/db";
 import {
   type AgentAck,
   AgentEvents,
@@ -177,6 +178,13 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
         error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
       });
       if (err.code === "forbidden") socket.disconnect(true);
+    } else if (isDatabaseUnavailable(err)) {
+      // The agent keeps its socket and resends (results are kept until acknowledged).
+      log.warn(`${what} not recorded: database unavailable`);
+      reply(ack, {
+        ok: false,
+        error: { code: "unavailable", message: "the database is unavailable; retry shortly" },
+      });
     } else {
       log.error({ err }, `${what} failed`);
       reply(ack, { ok: false, error: { code: "internal", message: "internal error" } });
@@ -227,13 +235,29 @@ export function handleAgentConnection(socket: AgentSocket, deps: AgentConnection
     if (presence.changed && presence.host) hub.hostChanged(presence.host);
   });
 
+  // The newest desired serial this socket was sent, whichever replica sent it (through the adapter).
+  let sentSerial = -1;
+  socket.onAnyOutgoing((event: string, payload: unknown) => {
+    if (event !== ServerToAgentEvents.desiredState) return;
+    const serial = (payload as { serial?: unknown } | null)?.serial;
+    if (typeof serial === "number" && serial > sentSerial) sentSerial = serial;
+  });
+
   onAgentEvent(AgentEvents.heartbeat, "heartbeat", async (heartbeat) => {
-    const result = converging
-      ? await seen({ appliedSerial: heartbeat.appliedSerial })
-      : await recordHeartbeat(services, hostId, heartbeat);
-    if (result.changed && result.host) {
+    if (converging) {
+      await seen({ appliedSerial: heartbeat.appliedSerial });
+      return;
+    }
+    const result = await recordHeartbeat(services, hostId, heartbeat);
+    if (result.changed) {
       log.info("host back online");
       hub.hostChanged(result.host);
+    }
+    // Intent written but never pushed to this agent (the replica that wrote it died before its push, or
+    // the push was lost): the heartbeat notices the gap and this replica sends the state itself.
+    if (result.desiredSerial > heartbeat.appliedSerial && result.desiredSerial > sentSerial) {
+      log.warn({ desired: result.desiredSerial, sent: sentSerial }, "desired state never sent: pushing it");
+      await sendDesiredState(hostId, (state) => socket.emit(ServerToAgentEvents.desiredState, state));
     }
   });
 

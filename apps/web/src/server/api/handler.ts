@@ -1,4 +1,5 @@
 import { DomainError } from "@switchyard/control";
+import { isDatabaseUnavailable } from "@switchyard/db";
 import { type ApiDeps, createRequestContext } from "./context";
 import { errorBody, errorResponse, json } from "./http";
 import { type Route, Router } from "./router";
@@ -34,6 +35,12 @@ export function createApiHandler(deps: ApiDeps, routes: readonly Route[] = defau
     } catch (err) {
       if (err instanceof DomainError) {
         response = errorResponse(err);
+      } else if (isDatabaseUnavailable(err)) {
+        // PostgreSQL is restarting or unreachable: a 503 clients retry; the pool reconnects by itself.
+        deps.logger.warn({ method: request.method, path: url.pathname }, "database unavailable");
+        response = json(errorBody("unavailable", "the database is unavailable; retry shortly"), 503, {
+          "retry-after": "5",
+        });
       } else {
         deps.logger.error({ err, method: request.method, path: url.pathname }, "request failed");
         response = json(errorBody("internal", "internal server error"), 500);

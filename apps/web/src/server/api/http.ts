@@ -13,6 +13,7 @@ const statusOfCode: Record<ErrorCode, number> = {
   pool_exhausted: 409,
   protocol_mismatch: 426,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
 
