@@ -103,6 +103,21 @@ describe("hosts ls", () => {
     expect(JSON.parse(result.stdout)).toEqual({ hosts });
   });
 
+  it("follows nextCursor until the last page and lists every page's hosts", async () => {
+    const [web, db] = hosts as [(typeof hosts)[number], (typeof hosts)[number]];
+    const { fetch, calls } = fakeFetch((req) =>
+      req.search.includes("cursor=")
+        ? json(200, { hosts: [db], nextCursor: null })
+        : json(200, { hosts: [web], nextCursor: "WyJ3ZWItMSJd" }),
+    );
+    const result = await invoke(["hosts", "ls", "--json"], { fetch });
+    expect(calls.map((c) => `${c.path}${c.search}`)).toEqual([
+      "/api/v1/hosts?limit=1000",
+      "/api/v1/hosts?limit=1000&cursor=WyJ3ZWItMSJd",
+    ]);
+    expect(JSON.parse(result.stdout)).toEqual({ hosts: [web, db] });
+  });
+
   it("says how to add a host when there are none", async () => {
     const { fetch } = fakeFetch(() => json(200, { hosts: [] }));
     expect((await invoke(["hosts", "list"], { fetch })).stdout).toContain("yardctl hosts create NAME");

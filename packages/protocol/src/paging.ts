@@ -26,3 +26,23 @@ export type PageQuery = z.infer<typeof pageQuerySchema>;
  * default (one page, everything).
  */
 export const nextCursorSchema = z.string().nullable().default(null);
+
+/**
+ * Every row of a paged list, fetched page after page of PAGE_LIMIT_MAX: what a client that shows the
+ * whole list (`yardctl hosts ls`, the UI's tables) does instead of one unbounded request.
+ */
+export async function everyPage<P extends { nextCursor: string | null }, T>(
+  fetchPage: (query: { limit: number; cursor?: string }) => Promise<P>,
+  rowsOf: (page: P) => readonly T[],
+): Promise<T[]> {
+  const rows: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await fetchPage({ limit: PAGE_LIMIT_MAX, ...(cursor === undefined ? {} : { cursor }) });
+    rows.push(...rowsOf(page));
+    if (page.nextCursor === null) return rows;
+    // A server that answers the same cursor again would keep us here forever.
+    if (page.nextCursor === cursor) throw new Error("the server answered the same page cursor twice");
+    cursor = page.nextCursor;
+  }
+}

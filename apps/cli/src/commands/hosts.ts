@@ -1,4 +1,4 @@
-import { apiRoutes } from "@switchyard/protocol";
+import { apiRoutes, everyPage } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { renderTable } from "../format";
 import { writeJson } from "../io";
@@ -14,7 +14,11 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const { hosts } = await ctx.client().call(apiRoutes.listHosts);
+      const client = ctx.client();
+      const hosts = await everyPage(
+        (query) => client.call(apiRoutes.listHosts, { query }),
+        (p) => p.hosts,
+      );
       if (ctx.json) writeJson(ctx.io.stdout, { hosts });
       else if (hosts.length === 0)
         ctx.io.stdout.write("No hosts yet. Add one with: yardctl hosts create NAME\n");

@@ -2,6 +2,7 @@ import {
   type AddressHistory,
   type Allocation,
   apiRoutes,
+  everyPage,
   type LeakFinding,
   type PoolDetail,
   type PoolSummary,
@@ -177,7 +178,11 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const { pools } = await ctx.client().call(apiRoutes.listPools);
+      const client = ctx.client();
+      const pools = await everyPage(
+        (query) => client.call(apiRoutes.listPools, { query }),
+        (p) => p.pools,
+      );
       if (ctx.json) writeJson(ctx.io.stdout, { pools });
       else if (pools.length === 0)
         ctx.io.stdout.write("No pools yet. Add one with: yardctl ipam create NAME --cidr CIDR\n");

@@ -1,4 +1,10 @@
-import { apiRoutes, type CreateNetworkInput, type HostOverride, type Network } from "@switchyard/protocol";
+import {
+  apiRoutes,
+  type CreateNetworkInput,
+  everyPage,
+  type HostOverride,
+  type Network,
+} from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { UsageError } from "../errors";
 import { formatTime, orDash, renderFields, renderTable } from "../format";
@@ -88,7 +94,11 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const { networks } = await ctx.client().call(apiRoutes.listNetworks);
+      const client = ctx.client();
+      const networks = await everyPage(
+        (query) => client.call(apiRoutes.listNetworks, { query }),
+        (p) => p.networks,
+      );
       if (ctx.json) writeJson(ctx.io.stdout, { networks });
       else if (networks.length === 0)
         ctx.io.stdout.write(

@@ -1,4 +1,4 @@
-import { type ApiTokenInfo, apiRoutes } from "@switchyard/protocol";
+import { type ApiTokenInfo, apiRoutes, everyPage } from "@switchyard/protocol";
 import { defineCommand } from "../define";
 import { formatAge, renderTable } from "../format";
 import { writeJson, writeLine } from "../io";
@@ -21,7 +21,11 @@ export const commands = [
     options: {},
     args: [],
     async run(ctx) {
-      const { tokens } = await ctx.client().call(apiRoutes.listTokens);
+      const client = ctx.client();
+      const tokens = await everyPage(
+        (query) => client.call(apiRoutes.listTokens, { query }),
+        (p) => p.tokens,
+      );
       if (ctx.json) {
         writeJson(ctx.io.stdout, { tokens });
         return 0;

@@ -1,4 +1,4 @@
-import { apiRoutes, type CreateHostBody } from "@switchyard/protocol";
+import { apiRoutes, type CreateHostBody, everyPage } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
 import { callApi } from "../api/fetch-json";
 import { queryKeys } from "./query-keys";
@@ -6,7 +6,11 @@ import { queryKeys } from "./query-keys";
 export function hostsQuery() {
   return queryOptions({
     queryKey: queryKeys.hostList,
-    queryFn: async () => (await callApi(apiRoutes.listHosts)).hosts,
+    queryFn: () =>
+      everyPage(
+        (query) => callApi(apiRoutes.listHosts, { query }),
+        (p) => p.hosts,
+      ),
   });
 }
 

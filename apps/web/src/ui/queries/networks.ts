@@ -1,4 +1,4 @@
-import { apiRoutes, type CreateNetworkInput, type Network } from "@switchyard/protocol";
+import { apiRoutes, type CreateNetworkInput, everyPage, type Network } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
 import { callApi } from "../api/fetch-json";
 
@@ -11,7 +11,11 @@ export const networkKeys = {
 export function networksQuery() {
   return queryOptions({
     queryKey: networkKeys.list,
-    queryFn: async () => (await callApi(apiRoutes.listNetworks)).networks,
+    queryFn: () =>
+      everyPage(
+        (query) => callApi(apiRoutes.listNetworks, { query }),
+        (p) => p.networks,
+      ),
   });
 }
 

@@ -1,4 +1,4 @@
-import { apiRoutes } from "@switchyard/protocol";
+import { apiRoutes, everyPage } from "@switchyard/protocol";
 import { queryOptions } from "@tanstack/react-query";
 import { callApi } from "../api/fetch-json";
 
@@ -11,7 +11,11 @@ export const poolKeys = {
 export function poolsQuery() {
   return queryOptions({
     queryKey: poolKeys.list,
-    queryFn: async () => (await callApi(apiRoutes.listPools)).pools,
+    queryFn: () =>
+      everyPage(
+        (query) => callApi(apiRoutes.listPools, { query }),
+        (p) => p.pools,
+      ),
   });
 }
 
