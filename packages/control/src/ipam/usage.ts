@@ -118,7 +118,7 @@ export async function poolCounts(
 }
 
 /** Blocks, allocated addresses and capacity per host (hosts with allocations but no block too), by name. */
-export function perHostUsage(plan: PoolPlan, counts: PoolCounts): PoolUsage["hosts"] {
+function perHostUsage(plan: PoolPlan, counts: PoolCounts): PoolUsage["hosts"] {
   const hosts = new Map<string | null, PoolUsage["hosts"][number]>();
   const entry = (hostId: string | null, hostName: string | null) => {
     let h = hosts.get(hostId);
