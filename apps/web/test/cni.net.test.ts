@@ -65,7 +65,8 @@ const attachmentOf = async (host: string, containerId: string): Promise<Attachme
 function plugin(host: string, env: Record<string, string>, config: Record<string, unknown>) {
   return new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
     const child = spawn(join(P().binDir, "switchyard"), [], {
-      env: { PATH: process.env.PATH ?? "", ...env },
+      // Only what a runtime passes (Next's types make NODE_ENV a required key of ProcessEnv).
+      env: { PATH: process.env.PATH ?? "", ...env } as unknown as NodeJS.ProcessEnv,
     });
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => {

@@ -11,7 +11,8 @@ import { spawn } from "node:child_process";
 import { copyFile, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Lab } from "@switchyard/lab";
-import { type ExecResult, exec, testkit } from "@switchyard/netops";
+import { type ExecResult, exec } from "@switchyard/netops";
+import * as testkit from "@switchyard/netops/testkit";
 
 /** runc cannot raise limits here (no CAP_SYS_RESOURCE): every container gets these instead of podman's. */
 const ULIMITS = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"] as const;
@@ -55,7 +56,9 @@ export async function startPodmanHosts(lab: Lab, dir: string): Promise<PodmanHos
     const rootfs = join(dir, "rootfs");
     await mkdir(join(rootfs, "bin"), { recursive: true });
     for (const d of ["etc", "proc", "sys", "dev", "tmp"]) await mkdir(join(rootfs, d), { recursive: true });
-    await copyFile(await testkit.findProgram("busybox"), join(rootfs, "bin", "busybox"));
+    const busybox = await testkit.findProgram("busybox");
+    if (!busybox) throw new Error("busybox not found: apt-get install busybox-static");
+    await copyFile(busybox, join(rootfs, "bin", "busybox"));
     for (const applet of ["sh", "sleep", "ping", "ip", "cat"])
       await symlink("busybox", join(rootfs, "bin", applet));
 
