@@ -163,9 +163,9 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
 
     // The CNI plugin's socket (after every `let` the host events' callbacks read: this awaits): an ADD becomes an attachment through the control plane (the current
     // connection), answered once this agent's engine applied it.
-    let channel: AgentChannel | null = null;
+    let link: { channel: AgentChannel; serverMinor: number } | null = null;
     const cniBackend = createCniBackend({
-      channel: () => channel,
+      link: () => link,
       waiters,
       desiredEndpoints: () => engine?.desiredEndpoints() ?? [],
     });
@@ -204,9 +204,9 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         });
         hintReporter = () => reporter.hint();
         applier.setSink(session.sendDesiredStateResult);
-        channel = session;
+        link = { channel: session, serverMinor: welcome.protocolMinor };
         return () => {
-          channel = null;
+          link = null;
           hintReporter = null;
           applier.setSink(null);
           reporter.stop();
