@@ -1,6 +1,7 @@
 // Issue 13 point 7: a body over the limit is a 413 that closes the connection (its unread rest must not
 // be parsed as the next request), and /health tells anonymous callers no database error text.
 import { request as httpRequest } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { io as connect } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApiHandler } from "../src/server/api/handler";
@@ -130,4 +131,45 @@ it("refuses a cross-site sign-out", async () => {
     headers: { origin: "http://evil.example" },
   });
   expect(res.status).toBe(403);
+});
+
+it("compresses large JSON answers for clients that accept gzip, and leaves small ones alone", async () => {
+  const token = await createAdminToken(plane.url, TEST_ADMIN_EMAIL, PASSWORD);
+  // A list large enough to be worth compressing: 200 hosts.
+  for (let i = 0; i < 200; i += 50) {
+    await db.prisma.host.createMany({
+      data: Array.from({ length: 50 }, (_, k) => ({ name: `gz-${i + k}`, description: "x".repeat(40) })),
+    });
+  }
+  const raw = (path: string, encoding: string) =>
+    new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+      (resolve, reject) => {
+        const url = new URL(`${plane.url}${path}`);
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            headers: { authorization: `Bearer ${token}`, "accept-encoding": encoding },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (d: Buffer) => chunks.push(d));
+            res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      },
+    );
+  const plain = await raw("/api/v1/hosts", "identity");
+  expect(plain.headers["content-encoding"]).toBeUndefined();
+  const zipped = await raw("/api/v1/hosts", "gzip, deflate, br");
+  expect(zipped.headers["content-encoding"]).toBe("gzip");
+  expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+  expect(zipped.body.length).toBeLessThan(plain.body.length / 4);
+  expect(JSON.parse(gunzipSync(zipped.body).toString())).toEqual(JSON.parse(plain.body.toString()));
+  // A small answer is not worth it.
+  const small = await raw("/api/v1/health", "gzip");
+  expect(small.headers["content-encoding"]).toBeUndefined();
 });

@@ -218,7 +218,8 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
       try {
         const request = await toWebRequest(req, "http://localhost");
-        await sendWebResponse(res, await api(request, req.socket.remoteAddress ?? null));
+        const response = await api(request, req.socket.remoteAddress ?? null);
+        await sendWebResponse(res, response, req.headers["accept-encoding"]);
       } catch (err) {
         if (err instanceof BodyTooLargeError && !res.headersSent) {
           // The unread rest of the body would be parsed as the next request: end the connection.
