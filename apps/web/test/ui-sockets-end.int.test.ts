@@ -1,9 +1,10 @@
 // Issue 13 point 5: a browser socket ends with its credential, on every replica: sign-out and token
 // revocation close it at once (through the socket.io Postgres adapter), a deleted user's socket at the
 // next re-check.
-import { io as connect, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signInCookie, startTestPlanes, type TestPlanes } from "./support/test-plane";
+import { disconnected, openUiSocket } from "./support/ui-socket";
 
 let env: TestPlanes;
 let plane: TestPlanes["planes"][number];
@@ -23,35 +24,10 @@ afterAll(async () => {
 
 const signIn = () => signInCookie(plane.url);
 
-/** A /ui socket on the replica; resolves once connected. */
-function uiSocket(options: { cookie?: string; token?: string }): Promise<Socket> {
-  const socket = connect(`${replica.url}/ui`, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    ...(options.cookie ? { extraHeaders: { cookie: options.cookie } } : {}),
-    ...(options.token ? { auth: { token: options.token } } : {}),
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", reject);
-  });
-}
-
-const disconnected = (socket: Socket, timeoutMs = 3000) =>
-  new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
-    socket.once("disconnect", (reason) => {
-      clearTimeout(timer);
-      resolve(reason);
-    });
-  });
-
 it("sign-out on one replica closes the session's socket on the other", async () => {
   const cookie = await signIn();
-  const other = await uiSocket({ cookie: await signIn() });
-  const socket = await uiSocket({ cookie });
+  const other = await openUiSocket(replica.url, { cookie: await signIn() }, sockets);
+  const socket = await openUiSocket(replica.url, { cookie }, sockets);
   const closed = disconnected(socket);
   const out = await fetch(`${plane.url}/api/v1/auth/sign-out`, { method: "POST", headers: { cookie } });
   expect(out.status).toBe(200);
@@ -67,7 +43,7 @@ it("revoking an API token closes its sockets; a deleted user's socket goes at th
     body: JSON.stringify({ name: "ui-socket-test" }),
   });
   const { id, token } = (await created.json()) as { id: string; token: string };
-  const socket = await uiSocket({ token });
+  const socket = await openUiSocket(replica.url, { token }, sockets);
   const closed = disconnected(socket);
   const revoked = await fetch(`${plane.url}/api/v1/tokens/${id}`, { method: "DELETE", headers: { cookie } });
   expect(revoked.status).toBe(200);
@@ -78,7 +54,7 @@ it("revoking an API token closes its sockets; a deleted user's socket goes at th
   });
   const session = await db.prisma.session.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
   await db.prisma.session.update({ where: { id: session.id }, data: { userId: viewer.id } });
-  const viewerSocket = await uiSocket({ cookie });
+  const viewerSocket = await openUiSocket(replica.url, { cookie }, sockets);
   const gone = disconnected(viewerSocket);
   await db.prisma.user.delete({ where: { id: viewer.id } });
   expect(await gone).toBe("io server disconnect");

@@ -3,9 +3,10 @@
 // disabled or deleted user's session and socket ended on the other replica), one-time passwords and
 // invite links, the audit view, read-only and expired API tokens.
 import { apiRoutes } from "@switchyard/protocol";
-import { io as connect, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInCookie, startTestPlanes, TEST_ADMIN_EMAIL, type TestPlanes } from "./support/test-plane";
+import { disconnected, openUiSocket } from "./support/ui-socket";
 
 let env: TestPlanes;
 let a: string;
@@ -68,29 +69,6 @@ async function userWith(email: string, role: "admin" | "operator" | "viewer", pa
   expect(session.status).toBe(200);
   return { id: (created.body.user as { id: string }).id, cookie: session.cookie };
 }
-
-function uiSocket(base: string, cookie: string): Promise<Socket> {
-  const socket = connect(`${base}/ui`, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    extraHeaders: { cookie },
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", reject);
-  });
-}
-
-const disconnected = (socket: Socket, timeoutMs = 3000) =>
-  new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
-    socket.once("disconnect", (reason) => {
-      clearTimeout(timer);
-      resolve(reason);
-    });
-  });
 
 describe("roles at the edge", () => {
   it("viewer and operator get 403 on every user route; a viewer on mutations; an operator may change hosts", async () => {
@@ -268,7 +246,7 @@ describe("the last admin and ending sessions", () => {
 
   it("disabling a user ends its session and closes its socket on the other replica; deleting likewise", async () => {
     const user = await userWith("leaver@example.com", "operator");
-    const socket = await uiSocket(b, user.cookie);
+    const socket = await openUiSocket(b, { cookie: user.cookie }, sockets);
     const closed = disconnected(socket);
     const disabled = await call(a, "PATCH", `/users/${user.id}`, { cookie: admin }, { disabled: true });
     expect(disabled.status).toBe(200);
@@ -282,14 +260,14 @@ describe("the last admin and ending sessions", () => {
     await call(a, "PATCH", `/users/${user.id}`, { cookie: admin }, { disabled: false });
     const back = await signIn("leaver@example.com", "long-password-1");
     expect(back.status).toBe(200);
-    const next = await uiSocket(b, back.cookie);
+    const next = await openUiSocket(b, { cookie: back.cookie }, sockets);
     const gone = disconnected(next);
     const roleChange = await call(a, "PATCH", `/users/${user.id}`, { cookie: admin }, { role: "viewer" });
     expect(roleChange.status).toBe(200);
     expect(await gone).toBe("io server disconnect");
 
     const last = await signIn("leaver@example.com", "long-password-1");
-    const third = await uiSocket(b, last.cookie);
+    const third = await openUiSocket(b, { cookie: last.cookie }, sockets);
     const deleted = disconnected(third);
     expect((await call(a, "DELETE", `/users/leaver@example.com`, { cookie: admin })).status).toBe(200);
     expect(await deleted).toBe("io server disconnect");
