@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,44 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { staleInput } from "../../../scripts/bundle/fresh.mjs";
 import { loadConfig } from "../../web/src/server/config";
 import { type ControlPlane, startControlPlane } from "../../web/src/server/control-plane";
+import { BIN, runYardctl } from "./bundle";
 
-// The package bin: the bundle, rebuilt from the current sources by the suite's global setup.
-const BIN = fileURLToPath(new URL("../dist/yardctl.cjs", import.meta.url));
 const ADMIN = { email: "admin@cli.test", password: "correct horse battery staple" };
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let db: TestDatabase;
 let plane: ControlPlane;
 let home: string;
 
-/** Runs the real yardctl binary as a child process, with a private HOME / XDG dir and no YARD_* leaking in. */
-function yardctl(
-  args: readonly string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {
-    NODE_ENV: "test",
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, "config"),
-    ...options.env,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
+/** The real yardctl binary with this file's private HOME. */
+const yardctl = (args: readonly string[], options?: { stdin?: string; env?: Record<string, string> }) =>
+  runYardctl(home, args, options);
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -1,45 +1,23 @@
 // The real yardctl bundle against a real control plane: an admin adds a user with a one-time password,
 // the user changes it with `yardctl passwd` (possible before any token exists), the admin changes its
 // role and deletes it, `audit ls` shows it all, and a read-only token is refused a change.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../web/src/server/config";
 import { type ControlPlane, startControlPlane } from "../../web/src/server/control-plane";
+import { runYardctl } from "./bundle";
 
-const BIN = fileURLToPath(new URL("../dist/yardctl.cjs", import.meta.url));
 const ADMIN = { email: "admin@users.test", password: "admin-password-for-users" };
 
 let db: TestDatabase;
 let plane: ControlPlane;
 let home: string;
 
-function yardctl(
-  args: readonly string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {
-    NODE_ENV: "test",
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, "config"),
-    ...options.env,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
+const yardctl = (args: readonly string[], options?: { stdin?: string; env?: Record<string, string> }) =>
+  runYardctl(home, args, options);
 
 beforeAll(async () => {
   db = await createTestDatabase();
