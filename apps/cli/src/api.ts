@@ -3,6 +3,7 @@ import {
   apiErrorSchema,
   apiRoutes,
   buildRequest,
+  type CallArgs,
   type CallInput,
   type RouteResponse,
   readResponse,
@@ -20,12 +21,6 @@ export interface ApiClientOptions {
 }
 
 const SESSION_COOKIE = "sy_session";
-
-/** Input is optional for routes without path parameters or a body. */
-type CallArgs<R extends AnyApiRoute> =
-  Record<string, never> extends CallInput<R>
-    ? [input?: CallInput<R>, options?: CallOptions]
-    : [input: CallInput<R>, options?: CallOptions];
 
 interface CallOptions {
   /** Authenticate with this session cookie instead of the token (login's one follow-up call). */
@@ -59,7 +54,10 @@ export class ApiClient {
   }
 
   /** One route of the contract table. */
-  async call<R extends AnyApiRoute>(route: R, ...[input, options]: CallArgs<R>): Promise<RouteResponse<R>> {
+  async call<R extends AnyApiRoute>(
+    route: R,
+    ...[input, options]: CallArgs<R, [options?: CallOptions]>
+  ): Promise<RouteResponse<R>> {
     return (await this.#exchange(route, (input ?? {}) as CallInput<R>, options)).value;
   }
 

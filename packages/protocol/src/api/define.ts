@@ -87,3 +87,9 @@ export type CallInput<R> =
         readonly query?: InferIn<Q, undefined>;
       } & (B extends z.ZodType ? { readonly body: z.input<B> } : { readonly body?: undefined })
     : never;
+
+/** A client's arguments for one route (then `Extra`): the input may be left out when the route needs none. */
+export type CallArgs<R, Extra extends unknown[] = []> =
+  Record<string, never> extends CallInput<R>
+    ? [input?: CallInput<R>, ...Extra]
+    : [input: CallInput<R>, ...Extra];

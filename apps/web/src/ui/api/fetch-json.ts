@@ -1,6 +1,7 @@
 import {
   type AnyApiRoute,
   buildRequest,
+  type CallArgs,
   type CallInput,
   type RouteResponse,
   readResponse,
@@ -16,10 +17,6 @@ async function readJson(response: Response): Promise<unknown> {
     return undefined;
   }
 }
-
-/** Input is optional for routes without path parameters or a body. */
-export type CallArgs<R extends AnyApiRoute> =
-  Record<string, never> extends CallInput<R> ? [input?: CallInput<R>] : [input: CallInput<R>];
 
 /**
  * Calls one route of the contract table (protocol's apiRoutes) with the browser's session cookie and
