@@ -15,6 +15,7 @@ import {
   type PrismaClient,
   startEmbeddedPostgres,
 } from "@switchyard/db";
+import { waitFor } from "@switchyard/netops/testkit";
 import { apiRoutes, PROTOCOL_VERSION } from "@switchyard/protocol";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -73,7 +74,7 @@ beforeAll(async () => {
     forceNew: true,
   });
   agent.on("server:desired-state", (state: { serial: number }) => pushes.push(state.serial));
-  await waitFor("the first desired state", () => pushes.length > 0);
+  await waitFor("the first desired state", 10_000, async () => pushes.length > 0);
 }, 120_000);
 
 afterAll(async () => {
@@ -84,14 +85,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const heartbeat = (appliedSerial: number) =>
   agent.timeout(5_000).emitWithAck("agent:heartbeat", { sentAt: new Date().toISOString(), appliedSerial });
 
@@ -101,7 +94,9 @@ it("intent written but never pushed reaches the agent at its next heartbeat", as
   const host = await prisma.host.update({ where: { id: hostId }, data: { desiredSerial: { increment: 1 } } });
   expect(pushes).not.toContain(host.desiredSerial);
   expect(await heartbeat(applied)).toEqual({ ok: true });
-  await waitFor("the state pushed after the heartbeat", () => pushes.includes(host.desiredSerial));
+  await waitFor("the state pushed after the heartbeat", 10_000, async () =>
+    pushes.includes(host.desiredSerial),
+  );
   // Sent once: the next heartbeat, still behind, does not push it again.
   const count = pushes.length;
   expect(await heartbeat(applied)).toEqual({ ok: true });
@@ -129,10 +124,10 @@ it("a PostgreSQL restart: 503 meanwhile, the agent stays connected, recovery wit
   prisma = createPrisma(pg.url);
   await waitFor(
     "the API to answer again",
+    30_000,
     async () =>
       (await fetch(`${plane.url}/api/v1/hosts`, { headers: { authorization: `Bearer ${api.token}` } }))
         .status === 200,
-    30_000,
   );
   expect(await heartbeat(pushes.at(-1) ?? 0)).toEqual({ ok: true });
   expect(agent.connected).toBe(true);
