@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiRequestError, errorMessage } from "../api/api-request-error";
+import { PasswordField } from "../forms/password-field";
 import { queryKeys } from "../queries/query-keys";
 import { changePassword } from "../queries/users";
 
@@ -53,41 +54,29 @@ export function ChangePasswordForm({ forced = false }: { forced?: boolean }) {
     >
       <h1>{forced ? "Choose your password" : "Change password"}</h1>
       {forced && <p className="muted">You signed in with a one-time password. Choose your own to go on.</p>}
-      <label>
-        Current password
-        <input
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={current}
-          onChange={(event) => setCurrent(event.target.value)}
-          aria-invalid={field === "currentPassword"}
-        />
-      </label>
-      <label>
-        New password (at least 10 characters)
-        <input
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-          aria-invalid={field === "newPassword"}
-        />
-      </label>
-      <label>
-        New password again
-        <input
-          name="again"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={again}
-          onChange={(event) => setAgain(event.target.value)}
-        />
-      </label>
+      <PasswordField
+        label="Current password"
+        name="currentPassword"
+        autoComplete="current-password"
+        value={current}
+        onChange={setCurrent}
+        invalid={field === "currentPassword"}
+      />
+      <PasswordField
+        label="New password (at least 10 characters)"
+        name="newPassword"
+        autoComplete="new-password"
+        value={next}
+        onChange={setNext}
+        invalid={field === "newPassword"}
+      />
+      <PasswordField
+        label="New password again"
+        name="again"
+        autoComplete="new-password"
+        value={again}
+        onChange={setAgain}
+      />
       {error !== null && (
         <p className="form-error" role="alert" data-testid="change-password-error">
           {errorMessage(error)}

@@ -2,6 +2,7 @@
 
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiRequestError, errorMessage } from "../api/api-request-error";
+import { PasswordField } from "../forms/password-field";
 import { acceptInvite } from "../queries/users";
 
 /**
@@ -48,29 +49,21 @@ export function InviteForm() {
           ? "This link carries no invite; ask an admin for a new one."
           : "Choose your password to sign in."}
       </p>
-      <label>
-        Password (at least 10 characters)
-        <input
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          aria-invalid={field === "password"}
-        />
-      </label>
-      <label>
-        Again
-        <input
-          name="again"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={again}
-          onChange={(event) => setAgain(event.target.value)}
-        />
-      </label>
+      <PasswordField
+        label="Password (at least 10 characters)"
+        name="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+        invalid={field === "password"}
+      />
+      <PasswordField
+        label="Again"
+        name="again"
+        autoComplete="new-password"
+        value={again}
+        onChange={setAgain}
+      />
       {error !== null && (
         <p className="form-error" role="alert" data-testid="invite-error">
           {errorMessage(error)}

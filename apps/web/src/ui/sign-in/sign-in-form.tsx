@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiRequestError, errorMessage } from "../api/api-request-error";
+import { PasswordField } from "../forms/password-field";
 import { meQuery, signIn } from "../queries/me";
 import { queryKeys } from "../queries/query-keys";
 import { safeReturnPath } from "../shell/sign-in-path";
@@ -62,18 +63,14 @@ export function SignInForm() {
           aria-invalid={field === "email"}
         />
       </label>
-      <label>
-        Password
-        <input
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          aria-invalid={field === "password"}
-        />
-      </label>
+      <PasswordField
+        label="Password"
+        name="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+        invalid={field === "password"}
+      />
       {error !== null && (
         <p className="form-error" role="alert" data-testid="sign-in-error">
           {errorMessage(error)}
