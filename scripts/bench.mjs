@@ -15,7 +15,7 @@ const BENCHES = {
   cli: "scripts/bench/cli.ts",
   "sign-in": "scripts/bench/sign-in.ts",
   cni: "scripts/bench/cni.ts",
-  map: "scripts/bench/map.ts",
+  ui: "scripts/bench/ui.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);
