@@ -19,6 +19,7 @@ import { ExitCode, FatalError } from "./exit-codes";
 import { startLinkMonitor } from "./link-monitor";
 import type { Logger } from "./logger";
 import { assertNetnsExists, hostAccess } from "./netns";
+import { runPing } from "./ping";
 import { runProbe } from "./probe";
 import { startReporter } from "./reporter";
 
@@ -213,6 +214,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         };
       },
       onProbe: (payload) => runProbe(payload, host.exec, { ovsDb: config.ovsDb }),
+      onPing: (payload) => runPing(payload, host.exec, dockerCache ? { docker: dockerCache } : {}),
       onDesiredState: (payload, channel) => {
         void applier.receive(payload, channel.sendDesiredStateResult);
       },

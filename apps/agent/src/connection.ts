@@ -9,6 +9,7 @@ import {
   type Heartbeat,
   type Inventory,
   type ListenMap,
+  type PingResult,
   type ProbeAck,
   type ServerToAgentEventCatalog,
   ServerToAgentEvents,
@@ -19,6 +20,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff";
 import { ExitCode } from "./exit-codes";
 import type { Logger } from "./logger";
+import { runPing } from "./ping";
 import { runProbe } from "./probe";
 
 /** The /agent socket: what the server sends (protocol serverToAgentEvents) arrives unparsed until parsed here. */
@@ -48,6 +50,8 @@ export interface ConnectionInput {
   onDesiredState?: (payload: unknown, channel: AgentChannel) => void;
   /** A `server:probe` arrived (leak evidence: arping -D); resolves the ack. Default: probe in this namespace. */
   onProbe?: (payload: unknown) => Promise<unknown>;
+  /** A `server:ping` arrived (the map's trace test); resolves the ack. Default: ping from this namespace. */
+  onPing?: (payload: unknown) => Promise<PingResult>;
   ackTimeoutMs?: number;
   /** socket.io-client's `io` (tests may wrap it). */
   connect?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -192,6 +196,23 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
       .then((result) => {
         // runProbe answers in ProbeAck's shape (the server parses it with the catalog's ack schema).
         if (typeof ack === "function") ack(result as ProbeAck);
+      });
+  });
+
+  socket.on(ServerToAgentEvents.ping, (payload, ack) => {
+    const ping = input.onPing ?? ((p: unknown) => runPing(p));
+    ping(payload)
+      .catch(
+        (error: unknown): PingResult => ({
+          sent: 0,
+          received: 0,
+          rttMs: null,
+          error: error instanceof Error ? error.message : String(error),
+          output: "",
+        }),
+      )
+      .then((result) => {
+        if (typeof ack === "function") ack(result);
       });
   });
 

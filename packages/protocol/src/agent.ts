@@ -75,6 +75,8 @@ export const ServerToAgentEvents = {
   desiredState: "server:desired-state",
   /** Payload ProbeRequest (leaks.ts), acknowledged with ProbeAck: duplicate-address detection (arping -D). */
   probe: "server:probe",
+  /** Payload PingRequest (trace.ts), acknowledged with PingResult: ping from inside a container (minor 2). */
+  ping: "server:ping",
 } as const;
 
 export const welcomeSchema = z.object({

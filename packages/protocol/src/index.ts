@@ -18,6 +18,7 @@ export * from "./operations";
 export * from "./paging";
 export * from "./sockets";
 export * from "./topology";
+export * from "./trace";
 export * from "./ui";
 export * from "./users";
 export * from "./validators";

@@ -17,6 +17,7 @@ import {
 } from "./cni";
 import { desiredStateResultSchema, desiredStateSchema } from "./desired-state";
 import { leaksChangedSchema, probeAckSchema, probeRequestSchema } from "./leaks";
+import { pingRequestSchema, pingResultSchema } from "./trace";
 import {
   attachmentChangedSchema,
   hostChangedSchema,
@@ -53,6 +54,8 @@ export const serverToAgentEvents = {
   /** The host's whole desired state; the agent parses it entry by entry, so a bad entry fails alone. */
   [ServerToAgentEvents.desiredState]: { message: desiredStateSchema },
   [ServerToAgentEvents.probe]: { message: probeRequestSchema, ack: probeAckSchema },
+  /** Minor 2: older agents never answer it, so the server refuses to ask them. */
+  [ServerToAgentEvents.ping]: { message: pingRequestSchema, ack: pingResultSchema },
 } as const satisfies Catalog;
 
 /** Server -> browser: payloads name what changed; the UI patches or invalidates its cache. */

@@ -3,6 +3,8 @@ import type {
   HostSummary,
   Network,
   Operation,
+  PingRequest,
+  PingResult,
   ProbeAck,
   ProbeRequest,
   ReconcileEvents,
@@ -31,6 +33,11 @@ export interface HubPort {
   leaksChanged(changedIds: readonly string[]): void;
   /** Ask the host's agent (any replica) to probe an address (arping -D); rejects when it is not connected. */
   probeHost(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
+  /**
+   * Ask the host's agent (any replica) to ping from inside a container (the trace test); rejects when it
+   * is not connected or too old to know the event.
+   */
+  pingFrom(hostId: string, request: PingRequest): Promise<PingResult>;
   /** Drift an agent repaired, or endpoints it failed, for the browsers. */
   reconcileEvents(payload: ReconcileEvents): void;
 }
@@ -46,5 +53,6 @@ export const noopHub: HubPort = {
   networkChanged: () => {},
   leaksChanged: () => {},
   probeHost: () => Promise.reject(new Error("no agent hub in this process")),
+  pingFrom: () => Promise.reject(new Error("no agent hub in this process")),
   reconcileEvents: () => {},
 };

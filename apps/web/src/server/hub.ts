@@ -10,7 +10,9 @@ import {
 import {
   type DesiredState,
   type HostSummary,
+  PING_PROTOCOL_MINOR,
   type ProbeAck,
+  pingResultSchema,
   probeAckSchema,
   ServerToAgentEvents,
   UiEvents,
@@ -104,6 +106,25 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       const parsed = probeAckSchema.safeParse(replies[0]);
       if (!parsed.success) throw new Error("the agent gave no valid probe answer");
       return parsed.data satisfies ProbeAck;
+    },
+    async pingFrom(hostId, request) {
+      // fetchSockets asks every replica; the chosen socket's own room reaches it wherever it is.
+      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+      if (sockets.length === 0) throw new Error("the host's agent is not connected");
+      const socket = sockets.find((s) => s.data.protocolMinor >= PING_PROTOCOL_MINOR);
+      if (!socket) {
+        const minor = Math.max(...sockets.map((s) => s.data.protocolMinor));
+        throw new Error(
+          `the host's agent speaks protocol minor ${minor}, without ping (minor ${PING_PROTOCOL_MINOR}): upgrade the agent`,
+        );
+      }
+      const seconds = Math.ceil(request.timeoutMs / 1000);
+      const replies: unknown[] = await socket
+        .timeout((request.count + seconds + 8) * 1000)
+        .emitWithAck(ServerToAgentEvents.ping, request);
+      const parsed = pingResultSchema.safeParse(replies[0]);
+      if (!parsed.success) throw new Error("the agent gave no valid ping answer");
+      return parsed.data;
     },
     async pushDesiredState(hostId) {
       // fetchSockets asks every replica (through the adapter): is the agent connected anywhere?

@@ -1,1 +1,2 @@
 export { getFleetSummary, searchFleet } from "./fleet";
+export { chooseTestAddresses, type PingFrom, testTrace } from "./trace-test";

@@ -71,6 +71,7 @@ import {
   fleetSearchResultSchema,
   fleetSummarySchema,
 } from "../topology";
+import { traceTestBodySchema, traceTestResultSchema } from "../trace";
 import {
   acceptInviteBodySchema,
   changePasswordBodySchema,
@@ -274,6 +275,18 @@ export const apiRoutes = {
     access: "viewer",
     query: fleetSearchQuerySchema,
     response: fleetSearchResultSchema,
+    status: 200,
+  }),
+  testTrace: defineRoute({
+    id: "testTrace",
+    method: "POST",
+    path: "/api/v1/topology/trace/test",
+    tag: "hosts",
+    summary:
+      "Both containers' agents ping the other's address from inside their namespace (a few packets); both results",
+    access: "operator",
+    body: traceTestBodySchema,
+    response: traceTestResultSchema,
     status: 200,
   }),
   enroll: defineRoute({
