@@ -108,7 +108,7 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       return parsed.data satisfies ProbeAck;
     },
     async pingFrom(hostId, request) {
-      // fetchSockets asks every replica; the chosen socket's own room reaches it wherever it is.
+      // fetchSockets asks every replica; the chosen socket's own room (its id) reaches it wherever it is.
       const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
       if (sockets.length === 0) throw new Error("the host's agent is not connected");
       const socket = sockets.find((s) => s.data.protocolMinor >= PING_PROTOCOL_MINOR);
@@ -119,7 +119,8 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
         );
       }
       const seconds = Math.ceil(request.timeoutMs / 1000);
-      const replies: unknown[] = await socket
+      const replies: unknown[] = await agents
+        .to(socket.id)
         .timeout((request.count + seconds + 8) * 1000)
         .emitWithAck(ServerToAgentEvents.ping, request);
       const parsed = pingResultSchema.safeParse(replies[0]);

@@ -183,6 +183,11 @@ export const graphStyle: StylesheetJson = [
   // A traced L2 path (trace.ts).
   { selector: "node.on-path", style: { "border-width": 4, "border-color": "#f76707" } },
   { selector: "edge.on-path", style: { width: 5, "line-color": "#f76707", "z-index": 9 } },
+  // The path once tested (trace-panel "Test"): both directions answered, or not.
+  { selector: "node.on-path.trace-passed", style: { "border-color": "#2f9e44" } },
+  { selector: "edge.on-path.trace-passed", style: { "line-color": "#2f9e44" } },
+  { selector: "node.on-path.trace-failed", style: { "border-color": "#e03131" } },
+  { selector: "edge.on-path.trace-failed", style: { "line-color": "#e03131", "line-style": "dashed" } },
   {
     selector: "node.found",
     style: { "overlay-color": "#fab005", "overlay-opacity": 0.45, "overlay-padding": 8 },

@@ -1,21 +1,24 @@
 "use client";
 
 import type { FleetMatch, HostDetail } from "@switchyard/protocol";
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useCallback, useMemo, useState } from "react";
+import { errorMessage } from "../api/api-request-error";
 import { elementIds } from "../graph/element-ids";
 import type { TopologyNodeData } from "../graph/elements";
 import { buildFleetElements } from "../graph/fleet-elements";
 import { type FleetFilters, filtersToQuery, parseFilters } from "../graph/fleet-filters";
 import { FleetGraph, type GraphFocus } from "../graph/fleet-graph";
 import type { NetworkOverlay } from "../graph/network-overlay";
-import { traceL2 } from "../graph/trace";
+import { testedPathClass, traceL2 } from "../graph/trace";
 import { attachmentsQuery } from "../queries/attachments";
 import { fleetQuery } from "../queries/fleet";
 import { hostQuery } from "../queries/hosts";
 import { leaksQuery } from "../queries/leaks";
 import { networksQuery } from "../queries/networks";
+import { testTrace } from "../queries/trace";
+import { useHasRole } from "../shell/permissions";
 import { QueryState } from "../shell/query-state";
 import { listRows } from "./fleet-list";
 import { FleetSummary } from "./fleet-summary";
@@ -110,6 +113,18 @@ function FleetMapPage() {
     );
   }, [traceFrom, selectedContainer, expanded, networks.data]);
   const highlight = useMemo(() => new Set(trace?.hops.map((h) => h.elementId) ?? []), [trace]);
+  // "Test": both agents ping; its answer counts only for the pair it was asked about.
+  const canTest = useHasRole("operator");
+  const ping = useMutation({ mutationFn: testTrace });
+  const pairKey =
+    traceFrom && selectedContainer
+      ? `${traceFrom.hostId}/${traceFrom.containerId}>${selectedContainer}`
+      : null;
+  const testedKey = ping.variables
+    ? `${ping.variables.from.hostId}/${ping.variables.from.containerId}>${elementIds.container(ping.variables.to.hostId, ping.variables.to.containerId)}`
+    : null;
+  const tested = pairKey !== null && pairKey === testedKey;
+  const testResult = tested ? (ping.data ?? null) : null;
   const map = useMemo(
     () =>
       buildFleetElements({
@@ -119,8 +134,9 @@ function FleetMapPage() {
         overlay,
         findings: leaks.data?.findings ?? [],
         highlight,
+        highlightClass: testedPathClass(testResult),
       }),
-    [hosts, filters, expanded, overlay, leaks.data, highlight],
+    [hosts, filters, expanded, overlay, leaks.data, highlight, testResult],
   );
   const rows = useMemo(() => listRows(map.shown, expanded), [map.shown, expanded]);
 
@@ -209,6 +225,20 @@ function FleetMapPage() {
                     })
                   }
                   onClear={() => setTraceFrom(null)}
+                  test={{
+                    result: testResult,
+                    error: tested && ping.isError ? errorMessage(ping.error) : null,
+                    pending: tested && ping.isPending,
+                    allowed: canTest,
+                  }}
+                  onTest={() => {
+                    const [, hostId, , containerId] = selectedContainer?.split("/") ?? [];
+                    if (!traceFrom || !hostId || !containerId) return;
+                    ping.mutate({
+                      from: { hostId: traceFrom.hostId, containerId: traceFrom.containerId },
+                      to: { hostId, containerId },
+                    });
+                  }}
                 />
               )}
             </NodeDetails>
