@@ -129,9 +129,11 @@ test.describe("trace and test on the map (VLAN scenario, real agents and OVS)", 
     await expect(results.nth(0)).toContainText(`${names.con1} → ${names.con3}`);
     await expect(results.nth(1)).toContainText(`${names.con3} → ${names.con1}`);
     await expect(results.nth(0)).toContainText(/[1-3]\/3 replies, rtt/);
-    // For the picture: the whole of both hosts, and both directions' lines in the panel.
-    await page.mouse.move(560, 450);
-    await page.mouse.wheel(0, 400);
+    // For the picture: both hosts (the search centred con3; drag the canvas), both directions' lines.
+    await page.mouse.move(400, 300);
+    await page.mouse.down();
+    await page.mouse.move(250, 530, { steps: 8 });
+    await page.mouse.up();
     await results.nth(1).scrollIntoViewIfNeeded();
     await picture(page, "map-trace-test");
 
