@@ -113,6 +113,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       reconciler,
       logger: logger.child({ component: "apply" }),
       reconcileIntervalMs: config.reconcileIntervalMs,
+      driftRepair: config.driftRepair,
       onAcknowledged: (result) => waiters.observe(result),
       onContainersChanged: (refs) => collector?.containersChanged(refs),
     });
@@ -218,6 +219,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       onDesiredState: (payload, channel) => {
         void applier.receive(payload, channel.sendDesiredStateResult);
       },
+      onRepair: () => ({ mode: config.driftRepair, started: applier.repairNow() }),
     });
     input.onConnection?.(connection);
     const onAbort = () => connection.stop();

@@ -11,6 +11,7 @@ import {
   type ListenMap,
   type PingResult,
   type ProbeAck,
+  type RepairAck,
   type ServerToAgentEventCatalog,
   ServerToAgentEvents,
   serverToAgentEvents,
@@ -48,6 +49,8 @@ export interface ConnectionInput {
   onWelcome: (welcome: Welcome, channel: AgentChannel) => () => void;
   /** A `server:desired-state` arrived (payload not yet validated). */
   onDesiredState?: (payload: unknown, channel: AgentChannel) => void;
+  /** A `server:repair` arrived ("Repair now"): start a full verification; answers the ack. */
+  onRepair?: () => RepairAck;
   /** A `server:probe` arrived (leak evidence: arping -D); resolves the ack. Default: probe in this namespace. */
   onProbe?: (payload: unknown) => Promise<unknown>;
   /** A `server:ping` arrived (the map's trace test); resolves the ack. Default: ping from this namespace. */
@@ -184,6 +187,11 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
 
   socket.on(ServerToAgentEvents.desiredState, (payload: unknown) => {
     input.onDesiredState?.(payload, channel);
+  });
+
+  socket.on(ServerToAgentEvents.repair, (_payload, ack) => {
+    const answer: RepairAck = input.onRepair?.() ?? { mode: "auto", started: false };
+    if (typeof ack === "function") ack(answer);
   });
 
   socket.on(ServerToAgentEvents.probe, (payload, ack) => {

@@ -38,6 +38,7 @@ let auth: Record<string, string> = {};
 // The probe route asks an agent; here the answer is scripted, as the contract is what is under test.
 const hub: HubPort = {
   ...noopHub,
+  repairHost: async () => ({ mode: "report", started: true }),
   probeHost: async () => ({ ok: true, answered: false, macs: [], output: "no reply" }),
   pingFrom: async (_hostId, request) => ({
     sent: request.count,
@@ -210,6 +211,15 @@ it("every route answers its declared status with a body its schema accepts", asy
   await db.prisma.attachment.update({
     where: { id: attached.attachment.id },
     data: { status: "applied", appliedAt: new Date() },
+  });
+  // c1 is in no inventory of h1: one drift item, and the same count on h1's map row; its agent asked to repair.
+  const drift = await value(apiRoutes.hostDrift, { params: { id: "h1" } });
+  expect(drift.items.map((i) => [i.kind, i.container])).toEqual([["missing_veth", "docker:c1"]]);
+  expect((await value(apiRoutes.fleetSummary, { query: { hosts: h1Id } })).hosts[0]?.drift).toBe(1);
+  expect(await value(apiRoutes.repairHost, { params: { id: "h1" } })).toEqual({
+    hostId: h1Id,
+    mode: "report",
+    started: true,
   });
   await db.prisma.host.update({
     where: { name: "h1" },

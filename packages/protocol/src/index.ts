@@ -6,6 +6,7 @@ export * from "./auth";
 export * from "./cni";
 export * from "./cni-spec";
 export * from "./desired-state";
+export * from "./drift";
 export * from "./duration";
 export * from "./errors";
 export * from "./health";

@@ -8,6 +8,7 @@ import type {
   ProbeAck,
   ProbeRequest,
   ReconcileEvents,
+  RepairAck,
 } from "@switchyard/protocol";
 
 /**
@@ -25,6 +26,8 @@ export interface HubPort {
   disconnectCredential(credentialId: string): void;
   /** The hosts' desired serials changed: push their desired state to their agents (any replica). */
   desiredStateChanged(hostIds: readonly string[]): void;
+  /** Ask the host's agent (any replica) to verify and repair the whole host now; rejects when it cannot. */
+  repairHost(hostId: string): Promise<RepairAck>;
   /** Tell browsers attachments / operations changed. */
   ledgerChanged(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
   /** Tell browsers a network was created (network) or deleted (null). */
@@ -49,6 +52,7 @@ export const noopHub: HubPort = {
   disconnectHost: () => {},
   disconnectCredential: () => {},
   desiredStateChanged: () => {},
+  repairHost: () => Promise.reject(new Error("no agent hub in this process")),
   ledgerChanged: () => {},
   networkChanged: () => {},
   leaksChanged: () => {},

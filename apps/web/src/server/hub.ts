@@ -14,6 +14,8 @@ import {
   type ProbeAck,
   pingResultSchema,
   probeAckSchema,
+  REPAIR_PROTOCOL_MINOR,
+  repairAckSchema,
   ServerToAgentEvents,
   UiEvents,
 } from "@switchyard/protocol";
@@ -134,6 +136,21 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       return sendDesiredState(hostId, (state) =>
         agents.to(hostRoom(hostId)).emit(ServerToAgentEvents.desiredState, state),
       );
+    },
+    async repairHost(hostId) {
+      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+      if (sockets.length === 0) throw new Error("the host's agent is not connected");
+      const socket = sockets.find((s) => s.data.protocolMinor >= REPAIR_PROTOCOL_MINOR);
+      if (!socket)
+        throw new Error(`the host's agent is older than protocol minor ${REPAIR_PROTOCOL_MINOR}: upgrade it`);
+      // Through the socket's own room (its id): an array of one reply, on whichever replica it is.
+      const replies: unknown[] = await agents
+        .to(socket.id)
+        .timeout(10_000)
+        .emitWithAck(ServerToAgentEvents.repair, {});
+      const parsed = repairAckSchema.safeParse(replies[0]);
+      if (!parsed.success) throw new Error("the agent gave no valid repair answer");
+      return parsed.data;
     },
     async sweep() {
       const changed = await sweepOfflineHosts(services, options.offlineAfterMs);

@@ -18,6 +18,7 @@ import {
   signInResponseSchema,
   userSchema,
 } from "../auth";
+import { hostDriftSchema, hostRepairSchema } from "../drift";
 import { healthSchema } from "../health";
 import {
   createdHostSchema,
@@ -35,6 +36,7 @@ import {
   allocationSchema,
   createPoolBodySchema,
   poolDetailSchema,
+  poolForecastSchema,
   poolListSchema,
   poolSchema,
   releaseBodySchema,
@@ -232,6 +234,27 @@ export const apiRoutes = {
     response: createdHostSchema,
     status: 201,
   }),
+  hostDrift: defineRoute({
+    id: "hostDrift",
+    method: "GET",
+    path: "/api/v1/hosts/:id/drift",
+    tag: "hosts",
+    summary:
+      "Where the host's latest inventory differs from what Switchyard wants there, with its agent's recent repairs",
+    access: "viewer",
+    response: hostDriftSchema,
+    status: 200,
+  }),
+  repairHost: defineRoute({
+    id: "repairHost",
+    method: "POST",
+    path: "/api/v1/hosts/:id/repair",
+    tag: "hosts",
+    summary: "Ask the host's agent to verify the whole host now and repair its drift (also in report mode)",
+    access: "operator",
+    response: hostRepairSchema,
+    status: 202,
+  }),
   revokeHost: defineRoute({
     id: "revokeHost",
     method: "POST",
@@ -331,6 +354,16 @@ export const apiRoutes = {
     summary: "A pool by id or name, with usage and its block map",
     access: "viewer",
     response: poolDetailSchema,
+    status: 200,
+  }),
+  poolForecast: defineRoute({
+    id: "poolForecast",
+    method: "GET",
+    path: "/api/v1/pools/:id/forecast",
+    tag: "ipam",
+    summary: "A pool's usage over time, when it runs out at the recent rate, and hosts without a free block",
+    access: "viewer",
+    response: poolForecastSchema,
     status: 200,
   }),
   listAllocations: defineRoute({
