@@ -192,6 +192,12 @@ export const graphStyle: StylesheetJson = [
     selector: "node.found",
     style: { "overlay-color": "#fab005", "overlay-opacity": 0.45, "overlay-padding": 8 },
   },
+  // Drift on an expanded host (drift-overlay.ts): what differs from what Switchyard wants, dashed red.
+  {
+    selector: "node.drift",
+    style: { "border-width": 3, "border-color": "#c92a2a", "border-style": "dashed" },
+  },
+  { selector: "edge.drift", style: { width: 3, "line-color": "#c92a2a", "line-style": "dashed" } },
   // Open leak findings (leaks/graph-highlight.ts): the container, or the host of a gone container / offline host.
   { selector: "node.leak", style: { "border-width": 3, "border-color": "#e03131", "border-style": "solid" } },
   { selector: "node.host.has-leaks", style: { "border-width": 3, "border-color": "#e03131" } },

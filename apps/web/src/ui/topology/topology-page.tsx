@@ -5,6 +5,7 @@ import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useCallback, useMemo, useState } from "react";
 import { errorMessage } from "../api/api-request-error";
+import { markDrift } from "../graph/drift-overlay";
 import { elementIds } from "../graph/element-ids";
 import type { TopologyNodeData } from "../graph/elements";
 import { buildFleetElements } from "../graph/fleet-elements";
@@ -13,6 +14,7 @@ import { FleetGraph, type GraphFocus } from "../graph/fleet-graph";
 import type { NetworkOverlay } from "../graph/network-overlay";
 import { testedPathClass, traceL2 } from "../graph/trace";
 import { attachmentsQuery } from "../queries/attachments";
+import { hostDriftQuery } from "../queries/drift";
 import { fleetQuery } from "../queries/fleet";
 import { hostQuery } from "../queries/hosts";
 import { leaksQuery } from "../queries/leaks";
@@ -139,6 +141,28 @@ function FleetMapPage() {
     [hosts, filters, expanded, overlay, leaks.data, highlight, testResult],
   );
   const rows = useMemo(() => listRows(map.shown, expanded), [map.shown, expanded]);
+  // Drift items of the expanded hosts whose row counts any (never a request per host of the fleet).
+  const drifting = useMemo(() => {
+    const byId = new Map((hosts ?? []).map((h) => [h.id, h]));
+    return expandedIds.flatMap((id) => {
+      const row = byId.get(id);
+      return row && row.drift > 0 ? [row] : [];
+    });
+  }, [hosts, expandedIds]);
+  const driftLists = useQueries({
+    queries: drifting.map((row) => hostDriftQuery(row.id, row.drift)),
+    combine: (results) => results.map((r) => r.data),
+  });
+  const drift = useMemo(
+    () =>
+      new Map(
+        driftLists
+          .filter((d): d is NonNullable<typeof d> => d !== undefined && d.items.length > 0)
+          .map((d) => [d.hostId, d.items]),
+      ),
+    [driftLists],
+  );
+  const drawn = useMemo(() => markDrift(map.elements, drift), [map.elements, drift]);
 
   const pin = useCallback((hostId: string) => {
     setPinned((current) => [...current.filter((id) => id !== hostId), hostId].slice(-MAX_PINNED));
@@ -196,7 +220,7 @@ function FleetMapPage() {
         </div>
         <div className="map-body">
           <FleetGraph
-            elements={map.elements}
+            elements={drawn}
             selectedId={selectedId}
             onSelect={select}
             onZoomHost={setZoomHost}
