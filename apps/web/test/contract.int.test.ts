@@ -184,6 +184,8 @@ it("every route answers its declared status with a body its schema accepts", asy
   await value(apiRoutes.getPool, { params: { id: "p1" } });
   const allocation = await value(apiRoutes.allocate, { params: { id: "p1" }, body: { hostId: h2.id } });
   await value(apiRoutes.listAllocations, { params: { id: "p1" }, query: { state: "all" } });
+  const forecast = await value(apiRoutes.poolForecast, { params: { id: "p1" } });
+  expect(forecast.series.points.at(-1)?.held).toBe(1);
   await value(apiRoutes.addressHistory, { query: { pool: "p1", address: allocation.address } });
 
   await value(apiRoutes.createNetwork, {

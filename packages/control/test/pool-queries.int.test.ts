@@ -69,9 +69,10 @@ it("lists pools and renders IPAM metrics in a fixed number of queries, whatever 
   await addPools(1, 60);
   expect(await queriesOf(list)).toBe(listOne);
   expect(await queriesOf(metrics)).toBe(metricsOne);
-  // The pools of the page, then blocks, held counts and allocations per host, each grouped by pool.
-  expect(listOne).toBe(4);
-  expect(metricsOne).toBe(4);
+  // The pools of the page, then blocks, held counts, allocations per host, the block owners' counts
+  // (the forecast) and the open exhaustion alerts, each grouped by pool.
+  expect(listOne).toBe(6);
+  expect(metricsOne).toBe(6);
 
   const { pools, nextCursor } = await listPools(serviceContext(db.prisma));
   expect(pools).toHaveLength(60);
@@ -106,5 +107,5 @@ it("pages pools by name with a cursor and counts only the page's pools", async (
   } while (cursor);
   expect(pages).toBe(3);
   expect(seen).toEqual([...Array(60).keys()].map((i) => `pq-${String(i).padStart(2, "0")}`));
-  expect(await queriesOf((prisma) => listPools(serviceContext(prisma), { limit: 5 }))).toBe(4);
+  expect(await queriesOf((prisma) => listPools(serviceContext(prisma), { limit: 5 }))).toBe(6);
 });
