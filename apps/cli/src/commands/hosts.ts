@@ -1,6 +1,6 @@
 import { apiRoutes, everyPage } from "@switchyard/protocol";
 import { defineCommand } from "../define";
-import { renderTable } from "../format";
+import { formatAge, orDash, renderTable } from "../format";
 import { writeJson } from "../io";
 import { formatEnrollment, formatHostDetail, HOST_COLUMNS, hostRows } from "../render/hosts";
 
@@ -36,6 +36,64 @@ export const commands = [
       const host = await ctx.client().call(apiRoutes.getHost, { params: { id: args.NAME } });
       if (ctx.json) writeJson(ctx.io.stdout, host);
       else ctx.io.stdout.write(formatHostDetail(host, ctx.now()));
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["hosts", "drift"],
+    summary: "show where a host differs from what Switchyard wants, and what its agent repaired",
+    description:
+      "Kinds: missing_veth, missing_port, wrong_tag, vlan_not_on_trunk, unknown_interface_with_managed_address, failed. Exit 0 either way.",
+    options: {},
+    args: [nameArg],
+    async run(ctx, { args }) {
+      const drift = await ctx.client().call(apiRoutes.hostDrift, { params: { id: args.NAME } });
+      if (ctx.json) {
+        writeJson(ctx.io.stdout, drift);
+        return 0;
+      }
+      const out = ctx.io.stdout;
+      if (drift.items.length === 0) out.write(`No drift on ${drift.hostName}.\n`);
+      else
+        out.write(
+          renderTable(
+            ["KIND", "CONTAINER", "PORT", "EXPECTED", "ACTUAL"],
+            drift.items.map((i) => [
+              i.kind,
+              orDash(i.container && i.ifname ? `${i.container} ${i.ifname}` : i.container),
+              orDash(i.port),
+              orDash(i.expected),
+              orDash(i.actual),
+            ]),
+          ),
+        );
+      if (drift.events.length > 0) {
+        out.write("\nRepaired and failed (latest first):\n");
+        out.write(
+          renderTable(
+            ["WHEN", "KIND", "MESSAGE"],
+            drift.events.map((e) => [formatAge(e.at, ctx.now()), e.kind, e.message]),
+          ),
+        );
+      }
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ["hosts", "repair"],
+    summary: "ask a host's agent to verify the whole host now and repair its drift",
+    description: "Also for an agent started with --drift-repair report, which repairs only when asked.",
+    options: {},
+    args: [nameArg],
+    async run(ctx, { args }) {
+      const answer = await ctx.client().call(apiRoutes.repairHost, { params: { id: args.NAME } });
+      if (ctx.json) writeJson(ctx.io.stdout, answer);
+      else
+        ctx.io.stdout.write(
+          answer.started
+            ? `The agent (drift repair ${answer.mode}) is verifying the host; see: yardctl hosts drift ${args.NAME}\n`
+            : "The agent has no desired state yet: nothing to repair.\n",
+        );
       return 0;
     },
   }),
