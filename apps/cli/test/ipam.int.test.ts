@@ -72,6 +72,9 @@ it("yardctl ipam: create, allocate, show with block map, release, list", async (
     "Addresses:   2 allocated, 0 cooling down, 247 free of 249 usable (256 in subnet)\n",
   );
   expect(show.stdout).toMatch(
+    /Forecast: +\+[\d.]+\/h over the last 6h: free blocks run out \d{4}-\d\d-\d\d \d\d:\d\dZ\n/,
+  );
+  expect(show.stdout).toMatch(
     /Block map\nBLOCK +FIRST +LAST +HOST +USED +COOLING +MAP\n0 +10\.10\.103\.0 +10\.10\.103\.15 +web-1 +2\/11 +0 +###\.+\n/,
   );
   expect(JSON.parse((await yard("ipam", "show", "lan", "--json")).stdout)).toMatchObject({

@@ -75,10 +75,11 @@ describe("usageSeries", () => {
 });
 
 describe("rates and run-out times", () => {
-  it("takes the last 24 h, or the life of a younger pool", () => {
+  it("takes the last 24 h, or the life of a younger pool, but at least 6 h", () => {
     expect(rateWindowMs(ago(30 * D), now)).toBe(D);
-    expect(rateWindowMs(ago(6 * H), now)).toBe(6 * H);
-    expect(rateWindowMs(ago(1), now)).toBe(60_000);
+    expect(rateWindowMs(ago(10 * H), now)).toBe(10 * H);
+    expect(rateWindowMs(ago(3 * H), now)).toBe(6 * H);
+    expect(rateWindowMs(ago(1), now)).toBe(6 * H);
   });
 
   it("runs out now when nothing is free, never when not growing or past a century", () => {
@@ -109,11 +110,27 @@ describe("poolOutlook", () => {
     expect(o.failsBecause).toBeNull();
   });
 
-  it("uses a young pool's life as the window: 12 in its first 3 h is +4/h", () => {
-    const o = poolOutlook(input({ createdAt: ago(3 * H), free: 40n, netInWindow: 12 }));
-    expect(o.ratePerHour).toBe(4);
-    expect(o.rateWindowSeconds).toBe(3 * 3600);
-    expect(o.exhaustsAt).toBe(new Date(now.getTime() + 10 * H).toISOString());
+  it("uses a young pool's life as the window: 20 in its first 10 h is +2/h", () => {
+    const o = poolOutlook(input({ createdAt: ago(10 * H), free: 40n, netInWindow: 20 }));
+    expect(o.ratePerHour).toBe(2);
+    expect(o.rateWindowSeconds).toBe(10 * 3600);
+    expect(o.exhaustsAt).toBe(new Date(now.getTime() + 20 * H).toISOString());
+  });
+
+  it("does not extrapolate a new pool's first minute: its first block is not 60 blocks/h", () => {
+    const o = poolOutlook(
+      input({
+        createdAt: ago(60_000),
+        free: 247n,
+        blocksFree: 15n,
+        netInWindow: 2,
+        blocksClaimedInWindow: 1,
+      }),
+    );
+    expect(o.rateWindowSeconds).toBe(6 * 3600);
+    expect(o.blockRatePerHour).toBe(0.17);
+    // 15 blocks at 1 per 6 h: about 88 h, past a 24 h horizon.
+    expect(alertStep(o.failsAt, now, D, false)).toBe("none");
   });
 
   it("runs out of blocks before addresses when hosts claim blocks faster than they fill them", () => {

@@ -160,7 +160,7 @@ export type PoolHostOutlook = z.infer<typeof poolHostOutlookSchema>;
 /** The forecast of a pool at its recent rate. */
 export const poolOutlookSchema = z.object({
   computedAt: z.string(),
-  /** The history the rates are taken over: the last 24 h, or the pool's life when shorter. */
+  /** The history the rates are taken over: the last 24 h, or the pool's life when shorter (at least 6 h). */
   rateWindowSeconds: z.number(),
   /** Net addresses per hour (allocated minus released) over the rate window. */
   ratePerHour: z.number(),

@@ -63,7 +63,23 @@ export function formatPoolList(pools: readonly PoolSummary[]): string {
   );
 }
 
-/** `yardctl ipam show`: settings, usage, blocks per host, then the block map. */
+const minuteUtc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")}Z`;
+
+/** The forecast in a line: the rate over its window and what runs out first, when. */
+function forecastLine(pool: PoolDetail): string {
+  const o = pool.outlook;
+  const window = `${Math.round(o.rateWindowSeconds / 3600)}h`;
+  const rate = `${o.ratePerHour > 0 ? "+" : ""}${o.ratePerHour}/h over the last ${window}`;
+  if (!o.failsAt || !o.failsBecause) return `${rate}: nothing runs out`;
+  const what = { addresses: "addresses", blocks: "free blocks", hosts: "a host's blocks (no free block)" };
+  const hosts = o.hostsWithoutFreeBlock.map((h) => h.hostName ?? h.hostId ?? "?");
+  return (
+    `${rate}: ${what[o.failsBecause]} run out ${minuteUtc(o.failsAt)}` +
+    (hosts.length > 0 ? `; without a free block: ${hosts.join(", ")}` : "")
+  );
+}
+
+/** `yardctl ipam show`: settings, usage, forecast, blocks per host, then the block map. */
 export function formatPoolDetail(pool: PoolDetail, now: Date): string {
   const u = pool.usage;
   const reserved = pool.reserved
@@ -84,6 +100,13 @@ export function formatPoolDetail(pool: PoolDetail, now: Date): string {
         `${u.allocated} allocated, ${u.coolingDown} cooling down, ${u.free} free of ${u.usable} usable (${u.size} in subnet)`,
       ],
       ["Blocks", `${u.blocksClaimed} claimed, ${u.blocksFree} free of ${u.blocksTotal}`],
+      ["Forecast", forecastLine(pool)],
+      [
+        "Alert",
+        pool.alert
+          ? `exhaustion since ${minuteUtc(pool.alert.raisedAt)}, fails ${minuteUtc(pool.alert.failsAt)}`
+          : null,
+      ],
       ["Created", formatTime(pool.createdAt, now)],
     ]),
   ];

@@ -32,12 +32,12 @@ describe("pool forecast text", () => {
     );
     expect(
       addressForecastText(
-        outlook({ rateWindowSeconds: 3 * 3600, ratePerHour: 4, exhaustsAt: inHours(10) }),
+        outlook({ rateWindowSeconds: 10 * 3600, ratePerHour: 4, exhaustsAt: inHours(10) }),
         "40",
         now,
       ),
     ).toBe(
-      "At its 3 h of life's rate (+4/h) this pool runs out of addresses on 2026-12-02 22:00 UTC (in 10 h).",
+      "At the last 10 h's rate (+4/h) this pool runs out of addresses on 2026-12-02 22:00 UTC (in 10 h).",
     );
     expect(addressForecastText(outlook({ ratePerHour: -1.5 }), "500", now)).toBe(
       "Not growing at the last 24 h's rate (−1.5/h): no exhaustion forecast.",

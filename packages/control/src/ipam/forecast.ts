@@ -6,6 +6,11 @@ const DAY = 86_400_000;
 
 /** The recent rate is the net change over this window (or the pool's whole life when it is younger). */
 export const RATE_WINDOW_MS = DAY;
+/**
+ * A younger pool is still measured over at least this long: its first claims (a new network's first
+ * container takes a block in its first minute) must not extrapolate to "blocks gone in 15 minutes".
+ */
+const MIN_RATE_WINDOW_MS = 6 * HOUR;
 const SERIES_SPAN_MS = 7 * DAY;
 const SERIES_MAX_BUCKETS = 168;
 /** Each divides RATE_WINDOW_MS, so a series' points fall on the rate window's start. */
@@ -58,9 +63,9 @@ export function usageSeries(
   return points;
 }
 
-/** The rate window of a pool: the last 24 h, its life when younger (at least a minute). */
+/** The rate window of a pool: the last 24 h, its life when younger, but at least 6 h. */
 export function rateWindowMs(createdAt: Date, now: Date): number {
-  return Math.max(MINUTE, Math.min(RATE_WINDOW_MS, now.getTime() - createdAt.getTime()));
+  return Math.max(MIN_RATE_WINDOW_MS, Math.min(RATE_WINDOW_MS, now.getTime() - createdAt.getTime()));
 }
 
 const perHour = (net: number, windowMs: number): number => Math.round(((net * HOUR) / windowMs) * 100) / 100;

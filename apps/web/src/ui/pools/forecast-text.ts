@@ -18,9 +18,9 @@ export function formatSpan(ms: number): string {
 
 const signed = (n: number): string => `${n > 0 ? "+" : n < 0 ? "−" : "±"}${Math.abs(n)}`;
 
-/** "the last 24 h" or, for a younger pool, "its 3 h of life". */
+/** "the last 24 h", or "the last 10 h" for a younger pool. */
 function windowText(seconds: number): string {
-  return seconds >= 86_400 ? "the last 24 h" : `its ${formatSpan(seconds * 1000)} of life`;
+  return `the last ${seconds >= 86_400 ? "24 h" : formatSpan(seconds * 1000)}`;
 }
 
 const when = (iso: string, now: number) => `${formatUtc(iso)} (in ${formatSpan(Date.parse(iso) - now)})`;

@@ -41,7 +41,7 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
         </div>
       </div>
 
-      <PoolAlertBanner alert={pool.alert} />
+      <PoolAlertBanner poolId={pool.id} initial={pool.alert} />
 
       <dl className="facts wide card">
         <dt>CIDR</dt>

@@ -18,9 +18,20 @@ import {
 const CHART_W = 600;
 const CHART_H = 120;
 
-/** The open exhaustion episode (test id `pool-exhaustion-alert`, data-reason, data-fails-at). */
-export function PoolAlertBanner({ alert }: { alert: PoolExhaustionAlert | null }) {
+/**
+ * The open exhaustion episode (test id `pool-exhaustion-alert`, data-reason, data-fails-at): the
+ * forecast's, re-read every minute, once it is loaded, else the pool page's.
+ */
+export function PoolAlertBanner({
+  poolId,
+  initial,
+}: {
+  poolId: string;
+  initial: PoolExhaustionAlert | null;
+}) {
   const now = useNow(60_000);
+  const forecast = useQuery(poolForecastQuery(poolId));
+  const alert = forecast.data ? forecast.data.alert : initial;
   if (!alert) return null;
   return (
     <div
