@@ -262,6 +262,8 @@ async function measure(size: number) {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const [name, value] = cookie.split("=") as [string, string];
     await context.addCookies([{ name, value, url: server.url }]);
+    // tsx (esbuild keepNames) wraps named functions in `__name(...)`, which the page lacks.
+    await context.addInitScript("globalThis.__name = (fn) => fn;");
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
@@ -318,7 +320,12 @@ async function measure(size: number) {
       graphUpdates: Number(await frame.getAttribute("data-applied")) - applied,
     };
     const click = await clickToPaint(page, fleetHostName(options.prefix, 0));
+    if (values.profile) await cdp.send("Profiler.start");
     const zoom = await zoomFrames(page);
+    if (values.profile) {
+      const { profile } = (await cdp.send("Profiler.stop")) as { profile: unknown };
+      writeFileSync(`${values.profile}/ui-zoom-${size}.cpuprofile`, JSON.stringify(profile));
+    }
     const memory = {
       rendererRssMb: await rendererRssMb(browser),
       ...(await heapAndNodes(cdp)),
@@ -343,7 +350,9 @@ async function measure(size: number) {
   } finally {
     await browser.close();
     server.child.kill("SIGTERM");
+    const killer = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
     await new Promise((r) => server.child.once("exit", r));
+    clearTimeout(killer);
     await db.drop();
     await admin.stop();
   }
