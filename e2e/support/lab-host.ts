@@ -45,9 +45,10 @@ export class LabHost {
 
   /**
    * Starts the agent; without a token it must already hold a credential from an earlier enrollment.
-   * Its poll interval is long on purpose: changes must reach the UI through its link monitor.
+   * Its poll interval is long on purpose: changes must reach the UI through its link monitor. `extra`:
+   * further agent options (`--drift-repair report`).
    */
-  startAgent(token?: string): ChildProcess {
+  startAgent(token?: string, extra: readonly string[] = []): ChildProcess {
     const args = [
       AGENT,
       "--server",
@@ -56,6 +57,7 @@ export class LabHost {
       this.credentialFile,
       "--poll-interval",
       "30s",
+      ...extra,
     ];
     if (token) args.push("--token", token);
     // `ip netns exec` execs node in place: the PID we hold is the agent's own.
@@ -74,6 +76,11 @@ export class LabHost {
     const exited = new Promise((r) => agent.once("exit", r));
     agent.kill(signal);
     await exited;
+  }
+
+  /** Deletes a link of this host by hand (drift: a veth's host end takes its peer with it). */
+  deleteLink(name: string): void {
+    run(["ip", "-n", this.netns, "link", "del", name]);
   }
 
   /** A bare "container": a named namespace with no interfaces yet, for Switchyard to attach. */

@@ -19,6 +19,7 @@ import { ExitCode, FatalError } from "./exit-codes";
 import { startLinkMonitor } from "./link-monitor";
 import type { Logger } from "./logger";
 import { assertNetnsExists, hostAccess } from "./netns";
+import { runPing } from "./ping";
 import { runProbe } from "./probe";
 import { startReporter } from "./reporter";
 
@@ -112,6 +113,7 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
       reconciler,
       logger: logger.child({ component: "apply" }),
       reconcileIntervalMs: config.reconcileIntervalMs,
+      driftRepair: config.driftRepair,
       onAcknowledged: (result) => waiters.observe(result),
       onContainersChanged: (refs) => collector?.containersChanged(refs),
     });
@@ -213,9 +215,11 @@ export async function runAgent(input: RunAgentInput): Promise<number> {
         };
       },
       onProbe: (payload) => runProbe(payload, host.exec, { ovsDb: config.ovsDb }),
+      onPing: (payload) => runPing(payload, host.exec, dockerCache ? { docker: dockerCache } : {}),
       onDesiredState: (payload, channel) => {
         void applier.receive(payload, channel.sendDesiredStateResult);
       },
+      onRepair: () => ({ mode: config.driftRepair, started: applier.repairNow() }),
     });
     input.onConnection?.(connection);
     const onAbort = () => connection.stop();

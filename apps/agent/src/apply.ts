@@ -3,6 +3,7 @@ import {
   type DesiredNetwork,
   type DesiredState,
   type DesiredStateResult,
+  type DriftRepairMode,
   desiredEndpointSchema,
   desiredNetworkSchema,
   type EndpointResult,
@@ -39,6 +40,11 @@ export interface ApplierInput {
   logger: Logger;
   /** Verifies the whole host this often (drift repair); 0 disables. */
   reconcileIntervalMs: number;
+  /**
+   * `report`: no verification on host events or the interval, so drift stays for the control plane to
+   * show (it compares the inventory itself) until `repairNow`. Default `auto`.
+   */
+  driftRepair?: DriftRepairMode;
   /** First delay before an unacknowledged result is sent again (doubles up to 30 s). Default 1 s. */
   resendDelayMs?: number;
   /** Results kept while unacknowledged; the oldest go first when more pile up. Default 1000. */
@@ -68,6 +74,8 @@ export interface Applier {
    * (or everything, with no argument) soon, off any user's request.
    */
   hint(endpoints?: ReadonlySet<string>): void;
+  /** "Repair now": verify the whole host at once, in either mode; false without a desired state yet. */
+  repairNow(): boolean;
   /** Serial of the newest state applied on this host (0 before any). */
   appliedSerial(): number;
   /** Results not yet acknowledged by the server. */
@@ -372,8 +380,9 @@ export function createApplier(input: ApplierInput): Applier {
     hintTimer.unref?.();
   };
 
+  const repairs = (input.driftRepair ?? "auto") === "auto";
   const timer =
-    input.reconcileIntervalMs > 0
+    repairs && input.reconcileIntervalMs > 0
       ? setInterval(() => requestVerify(undefined, 0), input.reconcileIntervalMs)
       : undefined;
   timer?.unref?.();
@@ -424,7 +433,13 @@ export function createApplier(input: ApplierInput): Applier {
       }
     },
     hint(endpoints) {
-      requestVerify(endpoints, HINT_VERIFY_DEBOUNCE_MS);
+      if (repairs) requestVerify(endpoints, HINT_VERIFY_DEBOUNCE_MS);
+    },
+    repairNow() {
+      if (stopped || !last) return false;
+      logger.info("repair requested: verifying the whole host");
+      requestVerify(undefined, 0);
+      return true;
     },
     appliedSerial: () => applied,
     unacknowledged: () => outbox.length,

@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_OVS_DB } from "@switchyard/netops";
-import { parseDuration } from "@switchyard/protocol";
+import { driftRepairModeSchema, parseDuration } from "@switchyard/protocol";
 import { z } from "zod";
 import { type LogLevel, logLevels } from "./logger";
 import { isValidNetnsName } from "./netns";
@@ -23,6 +23,9 @@ Options (environment fallback in brackets):
   --garp-count N          gratuitous ARPs sent after an endpoint is configured, 0-10 (default 1)  [SWITCHYARD_GARP_COUNT]
   --state-dir PATH        where applied endpoints are remembered (default: the credential file's directory)  [SWITCHYARD_STATE_DIR]
   --reconcile-interval DUR  verify the whole host this often, repairing drift (host events verify what they touch at once); 0 disables (default 5m)  [SWITCHYARD_RECONCILE_INTERVAL]
+  --drift-repair MODE     auto: repair drift at once (host events) and on the reconcile interval (default);
+                          report: leave drift for the control plane to show, repair only when asked
+                          ("Repair now" on the map)  [SWITCHYARD_DRIFT_REPAIR]
   --inventory-resync DUR   read the whole inventory again this often; between, it is kept from events (default 60s)  [SWITCHYARD_INVENTORY_RESYNC]
   --poll-interval DUR     inventory poll interval: 500ms, 2s, 1m (default 2s)  [SWITCHYARD_POLL_INTERVAL]
   --hostname NAME         name reported for this host (default: the system hostname)  [SWITCHYARD_HOSTNAME]
@@ -87,6 +90,7 @@ const baseSchema = z.object({
       .refine((n) => n === 0 || n >= 1000, "must be 0 (off) or at least 1s")
       .refine((n) => n <= 86_400_000, "must be at most 24h"),
   ),
+  driftRepair: driftRepairModeSchema,
   /** The inventory is kept from events (OVSDB monitor, Docker events, link monitor) and read whole this often. */
   inventoryResyncMs: durationSchema.pipe(
     z.number().int().min(1000, "must be at least 1s").max(86_400_000, "must be at most 24h"),
@@ -150,6 +154,7 @@ export function parseConfig(
         "state-dir": { type: "string" },
         "reconcile-interval": { type: "string" },
         "inventory-resync": { type: "string" },
+        "drift-repair": { type: "string" },
         hostname: { type: "string" },
         "netns-prefix": { type: "string" },
         netns: { type: "string" },
@@ -188,6 +193,7 @@ export function parseConfig(
     // no host event shows (inside a container).
     reconcileIntervalMs: pick("reconcile-interval", "SWITCHYARD_RECONCILE_INTERVAL") ?? "5m",
     inventoryResyncMs: pick("inventory-resync", "SWITCHYARD_INVENTORY_RESYNC") ?? "60s",
+    driftRepair: pick("drift-repair", "SWITCHYARD_DRIFT_REPAIR") ?? "auto",
     hostname: pick("hostname", "SWITCHYARD_HOSTNAME") || defaults.hostname,
     netnsPrefix: pick("netns-prefix", "SWITCHYARD_NETNS_PREFIX"),
     netns: pick("netns", "SWITCHYARD_NETNS") || undefined,
@@ -206,6 +212,7 @@ export function parseConfig(
     stateDir: "--state-dir",
     reconcileIntervalMs: "--reconcile-interval",
     inventoryResyncMs: "--inventory-resync",
+    driftRepair: "--drift-repair",
     hostname: "--hostname",
     netnsPrefix: "--netns-prefix",
     netns: "--netns",

@@ -9,7 +9,9 @@ import {
   type Heartbeat,
   type Inventory,
   type ListenMap,
+  type PingResult,
   type ProbeAck,
+  type RepairAck,
   type ServerToAgentEventCatalog,
   ServerToAgentEvents,
   serverToAgentEvents,
@@ -19,6 +21,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff";
 import { ExitCode } from "./exit-codes";
 import type { Logger } from "./logger";
+import { runPing } from "./ping";
 import { runProbe } from "./probe";
 
 /** The /agent socket: what the server sends (protocol serverToAgentEvents) arrives unparsed until parsed here. */
@@ -46,8 +49,12 @@ export interface ConnectionInput {
   onWelcome: (welcome: Welcome, channel: AgentChannel) => () => void;
   /** A `server:desired-state` arrived (payload not yet validated). */
   onDesiredState?: (payload: unknown, channel: AgentChannel) => void;
+  /** A `server:repair` arrived ("Repair now"): start a full verification; answers the ack. */
+  onRepair?: () => RepairAck;
   /** A `server:probe` arrived (leak evidence: arping -D); resolves the ack. Default: probe in this namespace. */
   onProbe?: (payload: unknown) => Promise<unknown>;
+  /** A `server:ping` arrived (the map's trace test); resolves the ack. Default: ping from this namespace. */
+  onPing?: (payload: unknown) => Promise<PingResult>;
   ackTimeoutMs?: number;
   /** socket.io-client's `io` (tests may wrap it). */
   connect?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
@@ -182,6 +189,11 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
     input.onDesiredState?.(payload, channel);
   });
 
+  socket.on(ServerToAgentEvents.repair, (_payload, ack) => {
+    const answer: RepairAck = input.onRepair?.() ?? { mode: "auto", started: false };
+    if (typeof ack === "function") ack(answer);
+  });
+
   socket.on(ServerToAgentEvents.probe, (payload, ack) => {
     const probe = input.onProbe ?? ((p: unknown) => runProbe(p));
     probe(payload)
@@ -192,6 +204,23 @@ export function connectToControlPlane(input: ConnectionInput): Connection {
       .then((result) => {
         // runProbe answers in ProbeAck's shape (the server parses it with the catalog's ack schema).
         if (typeof ack === "function") ack(result as ProbeAck);
+      });
+  });
+
+  socket.on(ServerToAgentEvents.ping, (payload, ack) => {
+    const ping = input.onPing ?? ((p: unknown) => runPing(p));
+    ping(payload)
+      .catch(
+        (error: unknown): PingResult => ({
+          sent: 0,
+          received: 0,
+          rttMs: null,
+          error: error instanceof Error ? error.message : String(error),
+          output: "",
+        }),
+      )
+      .then((result) => {
+        if (typeof ack === "function") ack(result);
       });
   });
 

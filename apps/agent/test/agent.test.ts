@@ -41,6 +41,7 @@ function config(overrides: Partial<AgentConfig> = {}): AgentConfig {
     garpCount: 0,
     stateDir: dir,
     reconcileIntervalMs: 0,
+    driftRepair: "auto",
     inventoryResyncMs: 60_000,
     hostname: "box",
     netnsPrefix: null,

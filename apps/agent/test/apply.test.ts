@@ -73,6 +73,50 @@ describe("desired state applier", () => {
   });
 });
 
+describe("drift repair mode", () => {
+  it("report: neither host events nor the interval verify; repairNow does, once a state is known", async () => {
+    const rec = fakeReconciler();
+    const applier = createApplier({
+      reconciler: rec,
+      logger,
+      reconcileIntervalMs: 30,
+      driftRepair: "report",
+    });
+    const sent: DesiredStateResult[] = [];
+    const sink = async (r: DesiredStateResult) => {
+      sent.push(r);
+      return true;
+    };
+    applier.setSink(sink);
+    expect(applier.repairNow()).toBe(false); // nothing applied yet: nothing to verify
+    await applier.receive(state(4), sink);
+    rec.drift = true;
+    applier.hint();
+    await new Promise((res) => setTimeout(res, 400)); // past the hint debounce and several intervals
+    await applier.idle();
+    expect(rec.applied).toEqual([4]);
+    expect(sent).toHaveLength(1);
+    expect(applier.repairNow()).toBe(true);
+    await applier.idle();
+    expect(rec.applied).toEqual([4, 4]);
+    expect(sent[1]?.events[0]?.message).toBe("veth recreated");
+    applier.stop();
+  });
+
+  it("auto (the default): a host event verifies after its debounce", async () => {
+    const rec = fakeReconciler();
+    const applier = createApplier({ reconciler: rec, logger, reconcileIntervalMs: 0 });
+    const sink = async () => true;
+    await applier.receive(state(5), sink);
+    rec.drift = true;
+    applier.hint();
+    await new Promise((res) => setTimeout(res, 400));
+    await applier.idle();
+    expect(rec.applied).toEqual([5, 5]);
+    applier.stop();
+  });
+});
+
 describe("periodic reports", () => {
   it("do not repeat the same failure every pass", async () => {
     let calls = 0;

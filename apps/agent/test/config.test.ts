@@ -20,12 +20,23 @@ describe("parseConfig", () => {
         stateDir: "/var/lib/switchyard",
         reconcileIntervalMs: 300_000,
         inventoryResyncMs: 60_000,
+        driftRepair: "auto",
         hostname: "box1",
         netnsPrefix: null,
         cniSocket: null,
         logLevel: "info",
       },
     });
+  });
+
+  it("parses --drift-repair and SWITCHYARD_DRIFT_REPAIR, refusing other modes by flag name", () => {
+    const cmd = parseConfig(["--server", "http://cp", "--drift-repair", "report"], {}, defaults);
+    expect(cmd.action === "run" && cmd.config.driftRepair).toBe("report");
+    const fromEnv = parseConfig(["--server", "http://cp"], { SWITCHYARD_DRIFT_REPAIR: "report" }, defaults);
+    expect(fromEnv.action === "run" && fromEnv.config.driftRepair).toBe("report");
+    expect(() => parseConfig(["--server", "http://cp", "--drift-repair", "never"], {}, defaults)).toThrow(
+      /^--drift-repair: /,
+    );
   });
 
   it("parses --cni-socket (an absolute path) and SWITCHYARD_CNI_SOCKET", () => {

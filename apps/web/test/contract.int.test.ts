@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createUser } from "@switchyard/control";
+import { createUser, ingestInventory } from "@switchyard/control";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import {
   type AnyApiRoute,
@@ -38,7 +38,43 @@ let auth: Record<string, string> = {};
 // The probe route asks an agent; here the answer is scripted, as the contract is what is under test.
 const hub: HubPort = {
   ...noopHub,
+  repairHost: async () => ({ mode: "report", started: true }),
   probeHost: async () => ({ ok: true, answered: false, macs: [], output: "no reply" }),
+  pingFrom: async (_hostId, request) => ({
+    sent: request.count,
+    received: request.count,
+    rttMs: { min: 0.1, avg: 0.2, max: 0.3 },
+    error: null,
+    output: `${request.count} packets transmitted, ${request.count} received`,
+  }),
+};
+
+/** Two named namespaces in one subnet, as h1's agent would report them (for the trace test). */
+const traceInventory = {
+  collectedAt: new Date().toISOString(),
+  hostname: "h1",
+  interfaces: [],
+  bridges: [],
+  ovs: { available: false, error: null, bridges: [] },
+  namespaces: ["ta", "tb"],
+  docker: { available: false, error: null },
+  containers: ["ta", "tb"].map((id, i) => ({
+    id,
+    name: id,
+    runtime: "netns" as const,
+    state: "running",
+    pid: null,
+    interfaces: [
+      {
+        name: "eth0",
+        index: 2,
+        kind: "veth",
+        mac: null,
+        peerIndex: null,
+        addresses: [{ family: "inet" as const, address: `10.76.0.${10 + i}`, prefixLength: 24 }],
+      },
+    ],
+  })),
 };
 
 /** Calls one route as a client would and returns its parsed success body; fails on anything else. */
@@ -129,6 +165,16 @@ it("every route answers its declared status with a body its schema accepts", asy
   const h1Id = (await value(apiRoutes.getHost, { params: { id: "h1" } })).id;
   expect((await value(apiRoutes.fleetSummary, { query: { hosts: h1Id } })).hosts).toHaveLength(1);
   expect((await value(apiRoutes.fleetSearch, { query: { q: "h1" } })).matches[0]?.kind).toBe("host");
+  // The trace test: h1 online with two namespaces in one subnet; its agent's pings are scripted above.
+  await ingestInventory({ prisma: db.prisma, now: () => new Date() }, h1Id, traceInventory);
+  await db.prisma.host.update({ where: { id: h1Id }, data: { status: "online" } });
+  const tested = await value(apiRoutes.testTrace, {
+    body: { from: { hostId: h1Id, containerId: "ta" }, to: { hostId: h1Id, containerId: "tb" } },
+  });
+  expect(tested.directions.map((d) => [d.address, d.ok])).toEqual([
+    ["10.76.0.11", true],
+    ["10.76.0.10", true],
+  ]);
   const h2 = await db.prisma.host.create({
     data: { name: "h2", status: "offline", lastSeenAt: new Date(Date.now() - 3_600_000) },
   });
@@ -165,6 +211,15 @@ it("every route answers its declared status with a body its schema accepts", asy
   await db.prisma.attachment.update({
     where: { id: attached.attachment.id },
     data: { status: "applied", appliedAt: new Date() },
+  });
+  // c1 is in no inventory of h1: one drift item, and the same count on h1's map row; its agent asked to repair.
+  const drift = await value(apiRoutes.hostDrift, { params: { id: "h1" } });
+  expect(drift.items.map((i) => [i.kind, i.container])).toEqual([["missing_veth", "docker:c1"]]);
+  expect((await value(apiRoutes.fleetSummary, { query: { hosts: h1Id } })).hosts[0]?.drift).toBe(1);
+  expect(await value(apiRoutes.repairHost, { params: { id: "h1" } })).toEqual({
+    hostId: h1Id,
+    mode: "report",
+    started: true,
   });
   await db.prisma.host.update({
     where: { name: "h1" },

@@ -6,14 +6,7 @@ import {
 } from "@switchyard/db/fleet-seed";
 import { type Inventory, inventorySchema } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
-import {
-  compareMatches,
-  countDrift,
-  emptyFacts,
-  hostFacts,
-  ipv4Network,
-  matchScore,
-} from "../src/topology/host-facts";
+import { compareMatches, hostFacts, ipv4Network, matchScore } from "../src/topology/host-facts";
 
 const options = { hosts: 300, containersPerHost: 10, prefix: "t-" };
 const inventory = (index: number): Inventory =>
@@ -38,25 +31,6 @@ describe("host facts (the fleet map's row of one inventory)", () => {
     expect(ipv4Network("10.20.3.77", 0)).toBe("0.0.0.0/0");
     expect(ipv4Network("10.20.3.77", 32)).toBe("10.20.3.77/32");
     expect(ipv4Network("fe80::1", 64)).toBeNull();
-  });
-
-  it("counts drift: applied attachments the inventory does not show (names, full and short ids), and failed ones", () => {
-    const inv = inventory(5);
-    const facts = hostFacts("h", inv);
-    const id = inv.containers[0]?.id ?? "";
-    const name = fleetContainerName("t-", 5, 1);
-    expect(
-      countDrift(facts, [
-        { runtime: "docker", ref: name, ifname: "eth0", status: "applied" },
-        { runtime: "docker", ref: id.slice(0, 12), ifname: "eth0", status: "applied" },
-        { runtime: "docker", ref: id, ifname: "eth0", status: "applied" },
-        { runtime: "docker", ref: name, ifname: "eth1", status: "applied" }, // no eth1: drift
-        { runtime: "docker", ref: "gone", ifname: "eth0", status: "applied" }, // drift
-        { runtime: "docker", ref: "gone", ifname: "eth0", status: "pending" }, // on its way
-        { runtime: "netns", ref: name, ifname: "eth0", status: "failed" }, // drift
-      ]),
-    ).toBe(3);
-    expect(countDrift(emptyFacts("h"), [])).toBe(0);
   });
 
   it("finds containers by name, address and MAC; exact before prefix before substring, hosts first", () => {

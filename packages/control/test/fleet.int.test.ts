@@ -1,7 +1,7 @@
 import { fleetContainerAddress, fleetContainerName, seedFleet } from "@switchyard/db/fleet-seed";
 import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getFleetSummary, type ServiceContext, searchFleet } from "../src";
+import { getFleetSummary, getHostDrift, type ServiceContext, searchFleet } from "../src";
 
 let db: TestDatabase;
 let ctx: ServiceContext;
@@ -108,6 +108,23 @@ describe("fleet summary (GET /api/v1/topology/fleet)", () => {
     });
     const [row] = (await getFleetSummary(ctx, { hostIds: [host.id] })).hosts;
     expect(row).toMatchObject({ networks: [network.id], drift: 2, leaks: 1 });
+    // The row's count is the host's drift items (GET /api/v1/hosts/:id/drift), derived the same way.
+    const drift = await getHostDrift(ctx, host.name);
+    expect(drift.items.map((i) => [i.kind, i.container])).toEqual(
+      expect.arrayContaining([
+        ["missing_veth", "docker:f-gone"],
+        ["failed", `docker:${fleetContainerName("f-", 7, 1)}`],
+      ]),
+    );
+    expect(drift.items).toHaveLength(2);
+    // A desired change under the same snapshot digest: the count follows (its key is the wanted rows).
+    await db.prisma.attachment.updateMany({
+      where: { hostId: host.id, containerRef: "f-gone" },
+      data: { status: "detaching" },
+    });
+    const [after] = (await getFleetSummary(ctx, { hostIds: [host.id] })).hosts;
+    expect(after?.drift).toBe(1);
+    expect((await getHostDrift(ctx, host.id)).items.map((i) => i.kind)).toEqual(["failed"]);
   });
 });
 

@@ -20,6 +20,8 @@ export class ExecError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
     readonly timedOut: boolean,
+    /** What the program printed before it failed (ping's statistics come with its exit 1). */
+    readonly stdout = "",
   ) {
     const what = timedOut ? "timed out" : `exited ${exitCode}`;
     super(`${argv.join(" ")} ${what}${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
@@ -50,7 +52,7 @@ export const exec: Exec = (argv, options = {}) => {
         if (error) {
           const timedOut = error.killed === true && error.signal === "SIGTERM";
           const code = typeof error.code === "number" ? error.code : null;
-          reject(new ExecError(full, code, stderr || error.message, timedOut));
+          reject(new ExecError(full, code, stderr || error.message, timedOut, stdout));
           return;
         }
         resolve({ stdout, stderr });

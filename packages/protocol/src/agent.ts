@@ -70,11 +70,15 @@ export const AgentEvents = {
 /** Socket event names on /agent, server -> agent. */
 export const ServerToAgentEvents = {
   welcome: "server:welcome",
+  /** Payload RepairRequest (drift.ts), acknowledged with RepairAck: verify and repair the whole host now (minor 2). */
+  repair: "server:repair",
   /** Payload DesiredState (desired-state.ts): the host's whole desired state, pushed after the welcome
    * and whenever it changes. The agent applies the newest serial and answers with agent:desired-state-result. */
   desiredState: "server:desired-state",
   /** Payload ProbeRequest (leaks.ts), acknowledged with ProbeAck: duplicate-address detection (arping -D). */
   probe: "server:probe",
+  /** Payload PingRequest (trace.ts), acknowledged with PingResult: ping from inside a container (minor 2). */
+  ping: "server:ping",
 } as const;
 
 export const welcomeSchema = z.object({

@@ -16,7 +16,9 @@ import {
   cniGcRequestSchema,
 } from "./cni";
 import { desiredStateResultSchema, desiredStateSchema } from "./desired-state";
+import { repairAckSchema, repairRequestSchema } from "./drift";
 import { leaksChangedSchema, probeAckSchema, probeRequestSchema } from "./leaks";
+import { pingRequestSchema, pingResultSchema } from "./trace";
 import {
   attachmentChangedSchema,
   hostChangedSchema,
@@ -50,9 +52,13 @@ export const agentToServerEvents = {
 
 export const serverToAgentEvents = {
   [ServerToAgentEvents.welcome]: { message: welcomeSchema },
+  /** Minor 2: "Repair now" on the map; an older agent never answers, so the ask times out. */
+  [ServerToAgentEvents.repair]: { message: repairRequestSchema, ack: repairAckSchema },
   /** The host's whole desired state; the agent parses it entry by entry, so a bad entry fails alone. */
   [ServerToAgentEvents.desiredState]: { message: desiredStateSchema },
   [ServerToAgentEvents.probe]: { message: probeRequestSchema, ack: probeAckSchema },
+  /** Minor 2: older agents never answer it, so the server refuses to ask them. */
+  [ServerToAgentEvents.ping]: { message: pingRequestSchema, ack: pingResultSchema },
 } as const satisfies Catalog;
 
 /** Server -> browser: payloads name what changed; the UI patches or invalidates its cache. */

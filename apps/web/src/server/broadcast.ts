@@ -3,9 +3,12 @@ import type {
   HostSummary,
   Network,
   Operation,
+  PingRequest,
+  PingResult,
   ProbeAck,
   ProbeRequest,
   ReconcileEvents,
+  RepairAck,
 } from "@switchyard/protocol";
 
 /**
@@ -23,6 +26,8 @@ export interface HubPort {
   disconnectCredential(credentialId: string): void;
   /** The hosts' desired serials changed: push their desired state to their agents (any replica). */
   desiredStateChanged(hostIds: readonly string[]): void;
+  /** Ask the host's agent (any replica) to verify and repair the whole host now; rejects when it cannot. */
+  repairHost(hostId: string): Promise<RepairAck>;
   /** Tell browsers attachments / operations changed. */
   ledgerChanged(changes: { attachments?: readonly Attachment[]; operations?: readonly Operation[] }): void;
   /** Tell browsers a network was created (network) or deleted (null). */
@@ -31,6 +36,11 @@ export interface HubPort {
   leaksChanged(changedIds: readonly string[]): void;
   /** Ask the host's agent (any replica) to probe an address (arping -D); rejects when it is not connected. */
   probeHost(hostId: string, request: ProbeRequest): Promise<ProbeAck>;
+  /**
+   * Ask the host's agent (any replica) to ping from inside a container (the trace test); rejects when it
+   * is not connected or too old to know the event.
+   */
+  pingFrom(hostId: string, request: PingRequest): Promise<PingResult>;
   /** Drift an agent repaired, or endpoints it failed, for the browsers. */
   reconcileEvents(payload: ReconcileEvents): void;
 }
@@ -42,9 +52,11 @@ export const noopHub: HubPort = {
   disconnectHost: () => {},
   disconnectCredential: () => {},
   desiredStateChanged: () => {},
+  repairHost: () => Promise.reject(new Error("no agent hub in this process")),
   ledgerChanged: () => {},
   networkChanged: () => {},
   leaksChanged: () => {},
   probeHost: () => Promise.reject(new Error("no agent hub in this process")),
+  pingFrom: () => Promise.reject(new Error("no agent hub in this process")),
   reconcileEvents: () => {},
 };

@@ -10,8 +10,12 @@ import {
 import {
   type DesiredState,
   type HostSummary,
+  PING_PROTOCOL_MINOR,
   type ProbeAck,
+  pingResultSchema,
   probeAckSchema,
+  REPAIR_PROTOCOL_MINOR,
+  repairAckSchema,
   ServerToAgentEvents,
   UiEvents,
 } from "@switchyard/protocol";
@@ -105,6 +109,26 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       if (!parsed.success) throw new Error("the agent gave no valid probe answer");
       return parsed.data satisfies ProbeAck;
     },
+    async pingFrom(hostId, request) {
+      // fetchSockets asks every replica; the chosen socket's own room (its id) reaches it wherever it is.
+      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+      if (sockets.length === 0) throw new Error("the host's agent is not connected");
+      const socket = sockets.find((s) => s.data.protocolMinor >= PING_PROTOCOL_MINOR);
+      if (!socket) {
+        const minor = Math.max(...sockets.map((s) => s.data.protocolMinor));
+        throw new Error(
+          `the host's agent speaks protocol minor ${minor}, without ping (minor ${PING_PROTOCOL_MINOR}): upgrade the agent`,
+        );
+      }
+      const seconds = Math.ceil(request.timeoutMs / 1000);
+      const replies: unknown[] = await agents
+        .to(socket.id)
+        .timeout((request.count + seconds + 8) * 1000)
+        .emitWithAck(ServerToAgentEvents.ping, request);
+      const parsed = pingResultSchema.safeParse(replies[0]);
+      if (!parsed.success) throw new Error("the agent gave no valid ping answer");
+      return parsed.data;
+    },
     async pushDesiredState(hostId) {
       // fetchSockets asks every replica (through the adapter): is the agent connected anywhere?
       const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
@@ -112,6 +136,21 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       return sendDesiredState(hostId, (state) =>
         agents.to(hostRoom(hostId)).emit(ServerToAgentEvents.desiredState, state),
       );
+    },
+    async repairHost(hostId) {
+      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+      if (sockets.length === 0) throw new Error("the host's agent is not connected");
+      const socket = sockets.find((s) => s.data.protocolMinor >= REPAIR_PROTOCOL_MINOR);
+      if (!socket)
+        throw new Error(`the host's agent is older than protocol minor ${REPAIR_PROTOCOL_MINOR}: upgrade it`);
+      // Through the socket's own room (its id): an array of one reply, on whichever replica it is.
+      const replies: unknown[] = await agents
+        .to(socket.id)
+        .timeout(10_000)
+        .emitWithAck(ServerToAgentEvents.repair, {});
+      const parsed = repairAckSchema.safeParse(replies[0]);
+      if (!parsed.success) throw new Error("the agent gave no valid repair answer");
+      return parsed.data;
     },
     async sweep() {
       const changed = await sweepOfflineHosts(services, options.offlineAfterMs);

@@ -15,6 +15,7 @@ import {
 } from "../../src/ui/graph/fleet-filters";
 import { layoutFleet, layoutHostInterior } from "../../src/ui/graph/fleet-layout";
 import { emptyOverlay } from "../../src/ui/graph/network-overlay";
+import { testedPathClass } from "../../src/ui/graph/trace";
 import { createCoalescer } from "../../src/ui/queries/coalesce";
 import { patchFleetRows, patchFleetStatus } from "../../src/ui/queries/fleet";
 import { listRows, visibleRange } from "../../src/ui/topology/fleet-list";
@@ -175,6 +176,28 @@ describe("buildFleetElements", () => {
       map.elements.find((e) => e.data.id === elementIds.container(detail.id, c))?.classes;
     expect(cls("id-con1")).not.toContain("dim");
     expect(cls("id-con2")).toContain("dim");
+  });
+
+  it("a traced path is on-path, and once tested trace-passed or trace-failed (testedPathClass)", () => {
+    const detail = ovsHost();
+    const hosts = [row(0, { id: detail.id, name: detail.name })];
+    const con1 = elementIds.container(detail.id, "id-con1");
+    const con2 = elementIds.container(detail.id, "id-con2");
+    const classesOf = (highlightClass: string | null) =>
+      buildFleetElements(
+        input(hosts, {
+          expanded: new Map([[detail.id, detail]]),
+          highlight: new Set([con1]),
+          highlightClass,
+        }),
+      ).elements.filter((e) => e.data.id === con1 || e.data.id === con2);
+    const tested = (ok: boolean) => ({ network: null, directions: [], ok });
+    expect(testedPathClass(null)).toBeNull();
+    expect(classesOf(testedPathClass(null)).map((e) => e.classes.includes("on-path"))).toEqual([true, false]);
+    const passed = classesOf(testedPathClass(tested(true)));
+    expect(passed[0]?.classes).toMatch(/on-path trace-passed$/);
+    expect(passed[1]?.classes).not.toContain("trace-");
+    expect(classesOf(testedPathClass(tested(false)))[0]?.classes).toMatch(/on-path trace-failed$/);
   });
 });
 

@@ -64,7 +64,10 @@ export interface BuildProblem {
 const WANTED: ReadonlySet<AttachmentStatus> = new Set(WANTED_ATTACHMENT_STATUSES);
 
 /** Per-host settings of a network: the host's override wins over the network's value. */
-export function effectiveSettings(network: BuildNetwork, hostId: string) {
+export function effectiveSettings(
+  network: Pick<BuildNetwork, "bridgeName" | "uplink" | "hostOverrides">,
+  hostId: string,
+) {
   const o = network.hostOverrides.find((x) => x.hostId === hostId);
   return {
     bridgeName: o?.bridgeName ?? network.bridgeName,

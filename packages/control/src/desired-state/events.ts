@@ -5,16 +5,17 @@ const ACTIONS = { "reconcile.repaired": "repaired", "reconcile.error": "error" }
 
 /**
  * Drift repaired and endpoints failed, as agents reported them (recorded in the audit log by
- * applyDesiredStateResult), newest first, optionally of one host (by name).
+ * applyDesiredStateResult), newest first, optionally of one host (by name, or by id: the indexed column).
  */
 export async function listReconcileEvents(
   ctx: ServiceContext,
-  query: ReconcileEventQuery,
+  query: ReconcileEventQuery & { hostId?: string },
 ): Promise<ReconcileEventRecord[]> {
   const rows = await ctx.prisma.auditEvent.findMany({
     where: {
       action: { in: Object.keys(ACTIONS) },
       ...(query.host ? { details: { path: ["host"], equals: query.host } } : {}),
+      ...(query.hostId ? { hostId: query.hostId } : {}),
     },
     orderBy: { at: "desc" },
     take: query.limit,

@@ -6,18 +6,17 @@ import {
   type FleetSearchResult,
   type FleetSummary,
   inventorySchema,
-  WANTED_ATTACHMENT_STATUSES,
 } from "@switchyard/protocol";
 import type { ServiceContext } from "../context";
+import { findDrift } from "./drift";
+import { type HostWanted, wantedByHost } from "./host-drift";
 import {
   compareMatches,
-  countDrift,
   emptyFacts,
   type HostFacts,
   hostFacts,
   matchScore,
   type SearchEntry,
-  type WantedInterface,
 } from "./host-facts";
 
 interface CachedFacts {
@@ -25,6 +24,9 @@ interface CachedFacts {
   digest: string | null;
   name: string;
   facts: HostFacts;
+  /** What the drift count was derived from besides the snapshot (HostWanted.key); null: derive it again. */
+  driftKey: string | null;
+  drift: number;
 }
 
 /**
@@ -51,14 +53,22 @@ interface HostRow {
 }
 
 /**
- * Brings the cache up to date for these hosts: only snapshots whose digest changed are read and
- * parsed (one query for all of them), so a fleet of unchanged hosts costs two small queries.
+ * Brings the cache up to date for these hosts: only snapshots whose digest changed, or whose host's
+ * wanted endpoints changed (`wanted`, when given), are read and parsed (one query for all of them), so
+ * a fleet of unchanged hosts costs no snapshot read and no drift comparison.
  */
-async function refreshFacts(ctx: ServiceContext, hosts: HostRow[], complete: boolean) {
+async function refreshFacts(
+  ctx: ServiceContext,
+  hosts: HostRow[],
+  complete: boolean,
+  wanted?: ReadonlyMap<string, HostWanted>,
+) {
   const cache = cacheOf(ctx.prisma);
+  const driftKey = (id: string) => wanted?.get(id)?.key ?? "";
   const stale = hosts.filter((h) => {
     const cached = cache.get(h.id);
-    return !cached || cached.digest !== (h.inventory?.digest ?? null) || cached.name !== h.name;
+    if (!cached || cached.digest !== (h.inventory?.digest ?? null) || cached.name !== h.name) return true;
+    return wanted !== undefined && cached.driftKey !== driftKey(h.id);
   });
   const withSnapshot = stale.filter((h) => h.inventory !== null).map((h) => h.id);
   const snapshots =
@@ -73,10 +83,14 @@ async function refreshFacts(ctx: ServiceContext, hosts: HostRow[], complete: boo
     const stored = byHost.get(host.id);
     // Stored snapshots were validated on the way in; parse again so a schema change cannot leak garbage.
     const parsed = stored ? inventorySchema.safeParse(stored.snapshot) : null;
+    const inventory = parsed?.success ? parsed.data : null;
+    const mine = wanted?.get(host.id);
     cache.set(host.id, {
       digest: stored?.digest ?? null,
       name: host.name,
-      facts: parsed?.success ? hostFacts(host.name, parsed.data) : emptyFacts(host.name),
+      facts: inventory ? hostFacts(host.name, inventory) : emptyFacts(host.name),
+      driftKey: wanted ? driftKey(host.id) : null,
+      drift: mine ? findDrift(mine.endpoints, mine.networks, inventory).length : 0,
     });
   }
   if (complete) {
@@ -107,45 +121,21 @@ export async function getFleetSummary(
 ): Promise<FleetSummary> {
   const { hostIds } = options;
   const hosts = await loadHosts(ctx, hostIds);
-  const cache = await refreshFacts(ctx, hosts, hostIds === undefined);
   const hostFilter = hostIds ? { hostId: { in: hostIds } } : {};
-  const [attachments, leaks] = await Promise.all([
-    ctx.prisma.attachment.findMany({
-      where: { ...hostFilter, status: { in: [...WANTED_ATTACHMENT_STATUSES] } },
-      select: {
-        hostId: true,
-        networkId: true,
-        containerRuntime: true,
-        containerRef: true,
-        ifname: true,
-        status: true,
-      },
-    }),
+  const [wanted, leaks] = await Promise.all([
+    wantedByHost(ctx.prisma, hostFilter),
     ctx.prisma.leakFinding.groupBy({
       by: ["hostId"],
       where: { ...hostFilter, state: { in: ["pending", "open"] } },
       _count: { _all: true },
     }),
   ]);
-  const wanted = new Map<string, { networks: Set<string>; interfaces: WantedInterface[] }>();
-  for (const a of attachments) {
-    let entry = wanted.get(a.hostId);
-    if (!entry) {
-      entry = { networks: new Set(), interfaces: [] };
-      wanted.set(a.hostId, entry);
-    }
-    entry.networks.add(a.networkId);
-    entry.interfaces.push({
-      runtime: a.containerRuntime,
-      ref: a.containerRef,
-      ifname: a.ifname,
-      status: a.status,
-    });
-  }
+  const cache = await refreshFacts(ctx, hosts, hostIds === undefined, wanted);
   const leakCount = new Map(leaks.map((l) => [l.hostId, l._count._all]));
   return {
     hosts: hosts.map((host) => {
-      const facts = cache.get(host.id)?.facts ?? emptyFacts(host.name);
+      const cached = cache.get(host.id);
+      const facts = cached?.facts ?? emptyFacts(host.name);
       const mine = wanted.get(host.id);
       return {
         id: host.id,
@@ -160,9 +150,9 @@ export async function getFleetSummary(
         bridges: facts.bridges,
         vlans: facts.vlans,
         drivers: facts.drivers,
-        networks: mine ? [...mine.networks].sort() : [],
+        networks: mine ? [...new Set(mine.endpoints.map((e) => e.networkId))].sort() : [],
         leaks: leakCount.get(host.id) ?? 0,
-        drift: mine ? countDrift(facts, mine.interfaces) : 0,
+        drift: cached?.drift ?? 0,
       };
     }),
     generatedAt: ctx.now().toISOString(),

@@ -13,10 +13,6 @@ export interface HostFacts {
   bridges: number;
   vlans: number[];
   drivers: FleetDriver[];
-  /** Every container interface as `runtime|name|ifname` and `runtime|id|ifname` (for drift). */
-  interfaceKeys: Set<string>;
-  /** Docker container ids, for attachments that name a container by a short id. */
-  dockerIds: string[];
   search: SearchEntry[];
 }
 
@@ -128,13 +124,6 @@ export function hostFacts(hostName: string, inventory: Inventory): HostFacts {
   const vlans = new Set<number>();
   for (const bridge of inventory.ovs.bridges)
     for (const port of bridge.ports) if (port.tag !== null) vlans.add(port.tag);
-  const interfaceKeys = new Set<string>();
-  for (const c of inventory.containers) {
-    for (const iface of c.interfaces) {
-      interfaceKeys.add(`${c.runtime}|${c.name}|${iface.name}`);
-      interfaceKeys.add(`${c.runtime}|${c.id}|${iface.name}`);
-    }
-  }
   return {
     subnet: hostSubnet(inventory),
     uplink: hostUplink(inventory, containerPorts),
@@ -143,8 +132,6 @@ export function hostFacts(hostName: string, inventory: Inventory): HostFacts {
     bridges: inventory.bridges.length + inventory.ovs.bridges.length,
     vlans: [...vlans].sort((a, b) => a - b),
     drivers: hostDrivers(inventory),
-    interfaceKeys,
-    dockerIds: inventory.containers.filter((c) => c.runtime === "docker").map((c) => c.id),
     search: searchEntries(hostName, inventory),
   };
 }
@@ -159,40 +146,10 @@ export function emptyFacts(hostName: string): HostFacts {
     bridges: 0,
     vlans: [],
     drivers: [],
-    interfaceKeys: new Set(),
-    dockerIds: [],
     search: [
       { kind: "host", text: hostName, lower: hostName.toLowerCase(), containerId: null, containerName: null },
     ],
   };
-}
-
-/** An attachment the control plane wants on a host, as the drift count needs it. */
-export interface WantedInterface {
-  runtime: string;
-  ref: string;
-  ifname: string;
-  status: string;
-}
-
-/**
- * Drift: applied attachments whose container interface the latest inventory does not show (a Docker
- * ref may be a short id), plus failed ones. Pending ones are on their way and count as nothing yet.
- */
-export function countDrift(facts: HostFacts, wanted: readonly WantedInterface[]): number {
-  let drift = 0;
-  for (const w of wanted) {
-    if (w.status === "failed") drift++;
-    else if (w.status === "applied" && !showsInterface(facts, w)) drift++;
-  }
-  return drift;
-}
-
-function showsInterface(facts: HostFacts, w: WantedInterface): boolean {
-  if (facts.interfaceKeys.has(`${w.runtime}|${w.ref}|${w.ifname}`)) return true;
-  if (w.runtime !== "docker" || w.ref.length < 12) return false;
-  const id = facts.dockerIds.find((candidate) => candidate.startsWith(w.ref));
-  return id !== undefined && facts.interfaceKeys.has(`docker|${id}|${w.ifname}`);
 }
 
 const kindRank: Record<FleetMatchKind, number> = {

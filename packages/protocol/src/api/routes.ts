@@ -18,6 +18,7 @@ import {
   signInResponseSchema,
   userSchema,
 } from "../auth";
+import { hostDriftSchema, hostRepairSchema } from "../drift";
 import { healthSchema } from "../health";
 import {
   createdHostSchema,
@@ -35,6 +36,7 @@ import {
   allocationSchema,
   createPoolBodySchema,
   poolDetailSchema,
+  poolForecastSchema,
   poolListSchema,
   poolSchema,
   releaseBodySchema,
@@ -71,6 +73,7 @@ import {
   fleetSearchResultSchema,
   fleetSummarySchema,
 } from "../topology";
+import { traceTestBodySchema, traceTestResultSchema } from "../trace";
 import {
   acceptInviteBodySchema,
   changePasswordBodySchema,
@@ -231,6 +234,27 @@ export const apiRoutes = {
     response: createdHostSchema,
     status: 201,
   }),
+  hostDrift: defineRoute({
+    id: "hostDrift",
+    method: "GET",
+    path: "/api/v1/hosts/:id/drift",
+    tag: "hosts",
+    summary:
+      "Where the host's latest inventory differs from what Switchyard wants there, with its agent's recent repairs",
+    access: "viewer",
+    response: hostDriftSchema,
+    status: 200,
+  }),
+  repairHost: defineRoute({
+    id: "repairHost",
+    method: "POST",
+    path: "/api/v1/hosts/:id/repair",
+    tag: "hosts",
+    summary: "Ask the host's agent to verify the whole host now and repair its drift (also in report mode)",
+    access: "operator",
+    response: hostRepairSchema,
+    status: 202,
+  }),
   revokeHost: defineRoute({
     id: "revokeHost",
     method: "POST",
@@ -276,6 +300,18 @@ export const apiRoutes = {
     response: fleetSearchResultSchema,
     status: 200,
   }),
+  testTrace: defineRoute({
+    id: "testTrace",
+    method: "POST",
+    path: "/api/v1/topology/trace/test",
+    tag: "hosts",
+    summary:
+      "Both containers' agents ping the other's address from inside their namespace (a few packets); both results",
+    access: "operator",
+    body: traceTestBodySchema,
+    response: traceTestResultSchema,
+    status: 200,
+  }),
   enroll: defineRoute({
     id: "enroll",
     method: "POST",
@@ -318,6 +354,16 @@ export const apiRoutes = {
     summary: "A pool by id or name, with usage and its block map",
     access: "viewer",
     response: poolDetailSchema,
+    status: 200,
+  }),
+  poolForecast: defineRoute({
+    id: "poolForecast",
+    method: "GET",
+    path: "/api/v1/pools/:id/forecast",
+    tag: "ipam",
+    summary: "A pool's usage over time, when it runs out at the recent rate, and hosts without a free block",
+    access: "viewer",
+    response: poolForecastSchema,
     status: 200,
   }),
   listAllocations: defineRoute({

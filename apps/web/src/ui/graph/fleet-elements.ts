@@ -18,6 +18,8 @@ export interface FleetMapInput {
   findings: readonly LeakFinding[];
   /** Elements on a traced path (trace.ts): class `on-path`. */
   highlight?: ReadonlySet<string>;
+  /** One more class for them once the path was tested (`trace-passed` / `trace-failed`). */
+  highlightClass?: string | null;
 }
 
 export interface FleetMap {
@@ -93,8 +95,11 @@ export function buildFleetElements(input: FleetMapInput): FleetMap {
   elements.push(...tunnels);
   const highlight = input.highlight;
   if (!highlight || highlight.size === 0) return { elements, shown };
+  const onPath = input.highlightClass ? `on-path ${input.highlightClass}` : "on-path";
   return {
-    elements: elements.map((e) => (highlight.has(e.data.id) ? { ...e, classes: `${e.classes} on-path` } : e)),
+    elements: elements.map((e) =>
+      highlight.has(e.data.id) ? { ...e, classes: `${e.classes} ${onPath}` } : e,
+    ),
     shown,
   };
 }

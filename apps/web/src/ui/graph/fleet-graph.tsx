@@ -108,6 +108,12 @@ export function FleetGraph({ elements, selectedId, onSelect, onZoomHost, focus }
     frame.dataset.edgeCount = String(cy.edges().length);
     frame.dataset.hostCount = String(cy.nodes(".host").length);
     frame.dataset.expandedCount = String(cy.nodes(".host.expanded").length);
+    // What the drift overlay marks (drift-overlay.ts): few elements, only on expanded hosts.
+    frame.dataset.driftIds = cy
+      .elements(".drift")
+      .map((e) => e.id())
+      .sort()
+      .join(" ");
     frame.dataset.lastDiff = `${diff.add.length}/${diff.remove.length}/${diff.update.length}/${diff.move.length}`;
     frame.dataset.lastApplyMs = (performance.now() - started).toFixed(1);
     frame.dataset.applied = String(Number(frame.dataset.applied ?? "0") + 1);

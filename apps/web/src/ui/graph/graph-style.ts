@@ -183,10 +183,21 @@ export const graphStyle: StylesheetJson = [
   // A traced L2 path (trace.ts).
   { selector: "node.on-path", style: { "border-width": 4, "border-color": "#f76707" } },
   { selector: "edge.on-path", style: { width: 5, "line-color": "#f76707", "z-index": 9 } },
+  // The path once tested (trace-panel "Test"): both directions answered, or not.
+  { selector: "node.on-path.trace-passed", style: { "border-color": "#2f9e44" } },
+  { selector: "edge.on-path.trace-passed", style: { "line-color": "#2f9e44" } },
+  { selector: "node.on-path.trace-failed", style: { "border-color": "#e03131" } },
+  { selector: "edge.on-path.trace-failed", style: { "line-color": "#e03131", "line-style": "dashed" } },
   {
     selector: "node.found",
     style: { "overlay-color": "#fab005", "overlay-opacity": 0.45, "overlay-padding": 8 },
   },
+  // Drift on an expanded host (drift-overlay.ts): what differs from what Switchyard wants, dashed red.
+  {
+    selector: "node.drift",
+    style: { "border-width": 3, "border-color": "#c92a2a", "border-style": "dashed" },
+  },
+  { selector: "edge.drift", style: { width: 3, "line-color": "#c92a2a", "line-style": "dashed" } },
   // Open leak findings (leaks/graph-highlight.ts): the container, or the host of a gone container / offline host.
   { selector: "node.leak", style: { "border-width": 3, "border-color": "#e03131", "border-style": "solid" } },
   { selector: "node.host.has-leaks", style: { "border-width": 3, "border-color": "#e03131" } },

@@ -1,4 +1,4 @@
-import type { HostDetail, Inventory, Network } from "@switchyard/protocol";
+import type { HostDetail, Inventory, Network, TraceTestResult } from "@switchyard/protocol";
 import { findContainerAttachments, linuxBridgePorts, type PlugPoint } from "./attachments";
 import { elementIds } from "./element-ids";
 
@@ -199,4 +199,10 @@ export function traceL2(from: TraceEnd, to: TraceEnd, networks: readonly Network
       : `L2 segment (${vlanText(a.vlan)}) -> ${b.hostName}`,
   };
   return { ok: true, hops: [...a.hops, outA.hop, segment, outB.hop, ...b.hops.slice().reverse()] };
+}
+
+/** The class a traced path gets once tested (pure): passed when both directions got replies. */
+export function testedPathClass(test: TraceTestResult | null): "trace-passed" | "trace-failed" | null {
+  if (!test) return null;
+  return test.ok ? "trace-passed" : "trace-failed";
 }

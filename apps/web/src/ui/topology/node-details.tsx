@@ -1,6 +1,15 @@
-import type { Attachment, FleetHost, HostDetail, Inventory, InventoryInterface } from "@switchyard/protocol";
+import type {
+  Attachment,
+  DriftKind,
+  FleetHost,
+  HostDetail,
+  Inventory,
+  InventoryInterface,
+} from "@switchyard/protocol";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type ReactNode, useState } from "react";
+import { errorMessage } from "../api/api-request-error";
 import { AttachForm } from "../attach/attach-form";
 import { containerText } from "../attach/attach-form-values";
 import { ReconcileEvents } from "../events/reconcile-events";
@@ -16,6 +25,9 @@ import type { TopologyNodeData } from "../graph/elements";
 import { attachmentMatchesContainer } from "../graph/network-overlay";
 import { StatusBadge } from "../hosts/status-badge";
 import { AttachmentStatusBadge } from "../networks/attachment-status-badge";
+import { hostDriftQuery, repairHost } from "../queries/drift";
+import { queryKeys } from "../queries/query-keys";
+import { useHasRole, VIEWER_TITLE } from "../shell/permissions";
 
 interface NodeDetailsProps {
   node: TopologyNodeData;
@@ -75,19 +87,72 @@ export function NodeDetails({
   );
 }
 
+const driftKindText: Record<DriftKind, string> = {
+  missing_veth: "missing veth",
+  missing_port: "missing port",
+  wrong_tag: "wrong tag",
+  vlan_not_on_trunk: "VLAN not on the trunk",
+  unknown_interface_with_managed_address: "unknown interface with a managed address",
+  failed: "failed",
+};
+
 /**
- * Drift overlay of a host: what differs from what Switchyard wants (applied attachments its inventory does
- * not show, failed ones), open leaks, and next to them what the agent repaired or failed at. Test id:
- * `host-drift` (data-drift, data-leaks).
+ * Drift of a host: what differs from what Switchyard wants (GET /api/v1/hosts/:id/drift), open leaks,
+ * "Repair now" (an agent in `--drift-repair report` mode repairs only when asked), and next to them
+ * what the agent repaired or failed at (live). Test ids: `host-drift` (data-drift, data-leaks), rows
+ * `drift-item` (data-kind), `repair-now`, `repair-message`.
  */
 function HostDrift({ row }: { row: FleetHost }) {
+  const drift = useQuery(hostDriftQuery(row.id, row.drift));
+  const queryClient = useQueryClient();
+  const canRepair = useHasRole("operator");
+  const repair = useMutation({
+    mutationFn: () => repairHost(row.id),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.host(row.id) }),
+  });
+  const items = drift.data?.items ?? [];
   return (
     <div className="host-drift" data-testid="host-drift" data-drift={row.drift} data-leaks={row.leaks}>
       <p className="small">
-        {row.drift === 0 ? "No drift" : `${row.drift} attachment(s) missing from the inventory or failed`}
+        {row.drift === 0 ? "No drift" : `${row.drift} drift item(s): not as Switchyard wants it`}
         {row.leaks > 0 ? ` · ${row.leaks} open leak finding(s)` : ""}
       </p>
-      {row.drift > 0 && <ReconcileEvents host={row.id} />}
+      {items.length > 0 && (
+        <ul className="plain-list small">
+          {items.map((item) => (
+            <li
+              key={`${item.kind}|${item.networkId ?? ""}|${item.text}`}
+              data-testid="drift-item"
+              data-kind={item.kind}
+            >
+              <span className="status-badge status-offline">{driftKindText[item.kind]}</span>{" "}
+              <span className="mono">{item.text}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {row.drift > 0 && row.status === "online" && (
+        <button
+          type="button"
+          className="button small"
+          disabled={!canRepair || repair.isPending}
+          title={canRepair ? "Ask the agent to verify the whole host now and repair it" : VIEWER_TITLE}
+          onClick={() => repair.mutate()}
+          data-testid="repair-now"
+        >
+          Repair now
+        </button>
+      )}
+      {(repair.isSuccess || repair.isError) && (
+        <p className={`small ${repair.isError ? "form-error" : "muted"}`} data-testid="repair-message">
+          {repair.isError
+            ? errorMessage(repair.error)
+            : repair.data?.started
+              ? "The agent is verifying the host."
+              : "The agent has no desired state yet."}
+        </p>
+      )}
+      <ReconcileEvents host={row.name} />
     </div>
   );
 }

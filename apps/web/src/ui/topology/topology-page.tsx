@@ -1,21 +1,26 @@
 "use client";
 
 import type { FleetMatch, HostDetail } from "@switchyard/protocol";
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useCallback, useMemo, useState } from "react";
+import { errorMessage } from "../api/api-request-error";
+import { markDrift } from "../graph/drift-overlay";
 import { elementIds } from "../graph/element-ids";
 import type { TopologyNodeData } from "../graph/elements";
 import { buildFleetElements } from "../graph/fleet-elements";
 import { type FleetFilters, filtersToQuery, parseFilters } from "../graph/fleet-filters";
 import { FleetGraph, type GraphFocus } from "../graph/fleet-graph";
 import type { NetworkOverlay } from "../graph/network-overlay";
-import { traceL2 } from "../graph/trace";
+import { testedPathClass, traceL2 } from "../graph/trace";
 import { attachmentsQuery } from "../queries/attachments";
+import { hostDriftQuery } from "../queries/drift";
 import { fleetQuery } from "../queries/fleet";
 import { hostQuery } from "../queries/hosts";
 import { leaksQuery } from "../queries/leaks";
 import { networksQuery } from "../queries/networks";
+import { testTrace } from "../queries/trace";
+import { useHasRole } from "../shell/permissions";
 import { QueryState } from "../shell/query-state";
 import { listRows } from "./fleet-list";
 import { FleetSummary } from "./fleet-summary";
@@ -110,6 +115,18 @@ function FleetMapPage() {
     );
   }, [traceFrom, selectedContainer, expanded, networks.data]);
   const highlight = useMemo(() => new Set(trace?.hops.map((h) => h.elementId) ?? []), [trace]);
+  // "Test": both agents ping; its answer counts only for the pair it was asked about.
+  const canTest = useHasRole("operator");
+  const ping = useMutation({ mutationFn: testTrace });
+  const pairKey =
+    traceFrom && selectedContainer
+      ? `${traceFrom.hostId}/${traceFrom.containerId}>${selectedContainer}`
+      : null;
+  const testedKey = ping.variables
+    ? `${ping.variables.from.hostId}/${ping.variables.from.containerId}>${elementIds.container(ping.variables.to.hostId, ping.variables.to.containerId)}`
+    : null;
+  const tested = pairKey !== null && pairKey === testedKey;
+  const testResult = tested ? (ping.data ?? null) : null;
   const map = useMemo(
     () =>
       buildFleetElements({
@@ -119,10 +136,33 @@ function FleetMapPage() {
         overlay,
         findings: leaks.data?.findings ?? [],
         highlight,
+        highlightClass: testedPathClass(testResult),
       }),
-    [hosts, filters, expanded, overlay, leaks.data, highlight],
+    [hosts, filters, expanded, overlay, leaks.data, highlight, testResult],
   );
   const rows = useMemo(() => listRows(map.shown, expanded), [map.shown, expanded]);
+  // Drift items of the expanded hosts whose row counts any (never a request per host of the fleet).
+  const drifting = useMemo(() => {
+    const byId = new Map((hosts ?? []).map((h) => [h.id, h]));
+    return expandedIds.flatMap((id) => {
+      const row = byId.get(id);
+      return row && row.drift > 0 ? [row] : [];
+    });
+  }, [hosts, expandedIds]);
+  const driftLists = useQueries({
+    queries: drifting.map((row) => hostDriftQuery(row.id, row.drift)),
+    combine: (results) => results.map((r) => r.data),
+  });
+  const drift = useMemo(
+    () =>
+      new Map(
+        driftLists
+          .filter((d): d is NonNullable<typeof d> => d !== undefined && d.items.length > 0)
+          .map((d) => [d.hostId, d.items]),
+      ),
+    [driftLists],
+  );
+  const drawn = useMemo(() => markDrift(map.elements, drift), [map.elements, drift]);
 
   const pin = useCallback((hostId: string) => {
     setPinned((current) => [...current.filter((id) => id !== hostId), hostId].slice(-MAX_PINNED));
@@ -180,7 +220,7 @@ function FleetMapPage() {
         </div>
         <div className="map-body">
           <FleetGraph
-            elements={map.elements}
+            elements={drawn}
             selectedId={selectedId}
             onSelect={select}
             onZoomHost={setZoomHost}
@@ -209,6 +249,20 @@ function FleetMapPage() {
                     })
                   }
                   onClear={() => setTraceFrom(null)}
+                  test={{
+                    result: testResult,
+                    error: tested && ping.isError ? errorMessage(ping.error) : null,
+                    pending: tested && ping.isPending,
+                    allowed: canTest,
+                  }}
+                  onTest={() => {
+                    const [, hostId, , containerId] = selectedContainer?.split("/") ?? [];
+                    if (!traceFrom || !hostId || !containerId) return;
+                    ping.mutate({
+                      from: { hostId: traceFrom.hostId, containerId: traceFrom.containerId },
+                      to: { hostId, containerId },
+                    });
+                  }}
                 />
               )}
             </NodeDetails>

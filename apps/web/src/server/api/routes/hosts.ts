@@ -2,9 +2,11 @@ import {
   actorOf,
   createHost,
   getHost,
+  getHostDrift,
   getTopology,
   issueEnrollmentToken,
   listHosts,
+  requestHostRepair,
   revokeHost,
 } from "@switchyard/control";
 import { apiRoutes } from "@switchyard/protocol";
@@ -23,6 +25,14 @@ export const hostRoutes: Route[] = [
   }),
 
   implement(apiRoutes.getHost, (ctx, { params }) => getHost(ctx.services, params.id)),
+
+  implement(apiRoutes.hostDrift, (ctx, { params }) => getHostDrift(ctx.services, params.id)),
+
+  implement(apiRoutes.repairHost, (ctx, { principal, params }) =>
+    requestHostRepair(ctx.services, actorOf(principal), params.id, (hostId) =>
+      ctx.deps.hub.repairHost(hostId),
+    ),
+  ),
 
   implement(apiRoutes.issueEnrollmentToken, (ctx, { principal, params }) =>
     issueEnrollmentToken(ctx.services, actorOf(principal), params.id, {

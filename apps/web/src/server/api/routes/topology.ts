@@ -1,4 +1,4 @@
-import { getFleetSummary, searchFleet } from "@switchyard/control";
+import { getFleetSummary, searchFleet, testTrace } from "@switchyard/control";
 import { apiRoutes } from "@switchyard/protocol";
 import { implement } from "../implement";
 import type { Route } from "../router";
@@ -9,4 +9,8 @@ export const topologyRoutes: Route[] = [
     getFleetSummary(ctx.services, query.hosts ? { hostIds: query.hosts } : {}),
   ),
   implement(apiRoutes.fleetSearch, (ctx, { query }) => searchFleet(ctx.services, query.q)),
+  // The trace's test: both agents ping, wherever their sockets are (the hub asks every replica).
+  implement(apiRoutes.testTrace, (ctx, { body }) =>
+    testTrace(ctx.services, body, (hostId, request) => ctx.deps.hub.pingFrom(hostId, request)),
+  ),
 ];

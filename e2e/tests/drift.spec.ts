@@ -1,0 +1,130 @@
+/**
+ * Drift on the map (issue 11, item 4): a lab host whose agent runs with `--drift-repair report`, so the
+ * drift a person makes stays until someone asks for the repair (with `auto` the agent repairs a deleted
+ * veth within about a second, before any screen could show it). A container attached to a bridge
+ * network; its veth deleted by hand: the map marks the container and the host's panel lists a
+ * `missing_veth` item; "Repair now" has the agent recreate it, and the repair event appears next to
+ * the (now empty) drift list.
+ */
+import { execFileSync } from "node:child_process";
+import { expect, type Page, test } from "@playwright/test";
+import { attachmentSchema, createdHostSchema, hostDriftSchema } from "@switchyard/protocol";
+import { signIn } from "../support/auth";
+import { e2e } from "../support/env";
+import { LabHost } from "../support/lab-host";
+
+const SUBNET = "10.89.0.0/24";
+
+/** With E2E_SCREENSHOT_DIR set, the spec saves the picture the README shows. */
+const picture = async (page: Page, name: string) => {
+  const dir = process.env.E2E_SCREENSHOT_DIR;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
+};
+
+/** The interface names inside a named namespace (`ip -j link`). */
+const linksIn = (netns: string): string[] =>
+  (
+    JSON.parse(execFileSync("ip", ["-n", netns, "-j", "link"], { encoding: "utf8", timeout: 10_000 })) as {
+      ifname: string;
+    }[]
+  ).map((l) => l.ifname);
+
+test.describe("drift on the map", () => {
+  let host: LabHost | undefined;
+  test.afterEach(async () => {
+    // The agent by its PID, then the host's and the container's namespaces; also after a failure.
+    await host?.remove();
+    host = undefined;
+  });
+
+  test("a veth deleted by hand is drift on the map and in the host's panel; Repair now repairs it and the repair event appears next to it", async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    await signIn(page);
+    const post = async (path: string, data?: unknown) => {
+      const res = await page.request.post(path, data === undefined ? {} : { data });
+      expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
+      return (await res.json()) as unknown;
+    };
+    // Per run and per repetition (`--repeat-each`): names the control plane keeps must not repeat.
+    const run = `${e2e.prefix}d${test.info().repeatEachIndex}`;
+    const hostName = `${run}-host`;
+    const created = createdHostSchema.parse(await post("/api/v1/hosts", { name: hostName }));
+    const hostId = created.host.id;
+    host = new LabHost(5);
+    const containerName = `${run}-app`;
+    host.addEmptyNetnsContainer(containerName);
+    host.startAgent(created.enrollment.token, ["--drift-repair", "report", "--netns-prefix", `${run}-`]);
+    const drift = async () =>
+      hostDriftSchema.parse(await (await page.request.get(`/api/v1/hosts/${hostId}/drift`)).json());
+    const ready = async () => {
+      const detail = (await (await page.request.get(`/api/v1/hosts/${hostId}`)).json()) as {
+        status?: string;
+        inventoryReceivedAt?: string | null;
+      };
+      return detail.status === "online" && Boolean(detail.inventoryReceivedAt);
+    };
+    await expect.poll(ready, { timeout: 20_000 }).toBe(true);
+
+    const network = `${run}-net`;
+    await post("/api/v1/networks", {
+      name: network,
+      driver: "bridge",
+      subnet: SUBNET,
+      bridgeName: `${run}br`,
+    });
+    const out = (await post("/api/v1/attachments", {
+      host: hostName,
+      network,
+      container: `netns:${containerName}`,
+      reason: "e2e: drift",
+    })) as { attachment: unknown };
+    const attachmentId = attachmentSchema.parse(out.attachment).id;
+    const attachment = async () =>
+      attachmentSchema.parse(await (await page.request.get(`/api/v1/attachments/${attachmentId}`)).json());
+    await expect.poll(async () => (await attachment()).status, { timeout: 20_000 }).toBe("applied");
+    const { hostIfname, address } = await attachment();
+    expect(hostIfname).toMatch(/^sy[0-9a-f]{8}h$/);
+    const veth = hostIfname ?? "";
+    // Once the inventory shows the new veth, nothing differs.
+    await expect.poll(async () => (await drift()).items, { timeout: 15_000 }).toEqual([]);
+
+    await page.goto("/");
+    const graph = page.getByTestId("topology-graph");
+    await expect(graph).toHaveAttribute("data-drawn-at", /\d+/, { timeout: 30_000 });
+    // Found by search: the map centres on the host and its panel opens.
+    await page.getByTestId("map-search").fill(hostName);
+    await page.getByTestId("map-search-result").filter({ hasText: hostName }).first().click();
+    const panel = page.getByTestId("host-drift");
+    await expect(panel).toHaveAttribute("data-drift", "0");
+    await expect(graph).toHaveAttribute("data-drift-ids", "");
+
+    // By hand, as someone on the host would: the host end goes, and its container side with it.
+    host.deleteLink(veth);
+    const containerNode = `host/${hostId}/container/${containerName}`;
+    await expect(panel).toHaveAttribute("data-drift", "1", { timeout: 15_000 });
+    const items = panel.getByTestId("drift-item");
+    await expect(items).toHaveCount(1);
+    await expect(items.first()).toHaveAttribute("data-kind", "missing_veth");
+    await expect(items.first()).toContainText(`${veth} <-> eth1 in netns:${containerName}`);
+    await expect(graph).toHaveAttribute("data-drift-ids", new RegExp(containerNode.replaceAll("/", "\\/")));
+    await expect(page.getByTestId("repair-now")).toBeEnabled();
+    await picture(page, "map-drift");
+    // Report mode: the agent heard the link go (its monitor) and left it; the container has no eth1.
+    expect(linksIn(containerName)).not.toContain("eth1");
+    expect((await drift()).items.map((i) => [i.kind, i.port])).toEqual([["missing_veth", veth]]);
+
+    await page.getByTestId("repair-now").click();
+    await expect(page.getByTestId("repair-message")).toContainText("verifying");
+    const repaired = panel.getByTestId("reconcile-event").filter({ hasText: veth });
+    await expect(repaired.first()).toHaveAttribute("data-kind", "repaired", { timeout: 20_000 });
+    await expect(panel).toHaveAttribute("data-drift", "0", { timeout: 15_000 });
+    await expect(items).toHaveCount(0);
+    await expect(graph).toHaveAttribute("data-drift-ids", "");
+    // The agent did the real work: the container has its address again.
+    expect(host.containerAddresses(containerName, "eth1").map((a) => a.split("/")[0])).toContain(
+      address.split("/")[0],
+    );
+  });
+});
