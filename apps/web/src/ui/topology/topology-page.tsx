@@ -176,6 +176,14 @@ function FleetMapPage() {
     },
     [pin],
   );
+  // A row of the side list also brings its element into view: at 1,000 hosts it is rarely on screen.
+  const selectFromList = useCallback(
+    (id: string | null) => {
+      select(id);
+      if (id) setFocus((current) => ({ id, seq: (current?.seq ?? 0) + 1 }));
+    },
+    [select],
+  );
   const pick = useCallback(
     (match: FleetMatch) => {
       pin(match.hostId);
@@ -207,7 +215,12 @@ function FleetMapPage() {
 
   return (
     <div className="topology-page">
-      <FleetSummary rows={rows} total={fleet.data.hosts.length} selectedId={selectedId} onSelect={select} />
+      <FleetSummary
+        rows={rows}
+        total={fleet.data.hosts.length}
+        selectedId={selectedId}
+        onSelect={selectFromList}
+      />
       <div className="topology-main">
         <div className="map-toolbar">
           <MapSearch onPick={pick} />
