@@ -137,12 +137,101 @@ export const poolBlockSchema = z.object({
 });
 export type PoolBlock = z.infer<typeof poolBlockSchema>;
 
-export const poolSummarySchema = poolSchema.extend({ usage: poolUsageSchema });
+/** What runs out first: free addresses, free blocks, or the room of a host that can claim no block. */
+export const poolExhaustionReasonSchema = z.enum(["addresses", "blocks", "hosts"]);
+export type PoolExhaustionReason = z.infer<typeof poolExhaustionReasonSchema>;
+
+/** A host's blocks in a pool and how fast it fills them. */
+export const poolHostOutlookSchema = z.object({
+  hostId: z.string().nullable(),
+  hostName: z.string().nullable(),
+  blocks: z.number(),
+  /** Usable addresses in the host's blocks. */
+  capacity: z.number(),
+  /** Addresses of its blocks held (allocated or cooling down). */
+  held: z.number(),
+  /** Net addresses per hour taken in its blocks over the rate window. */
+  ratePerHour: z.number(),
+  /** When its blocks are full at that rate (now when they are); null when they are not filling. */
+  fullAt: z.string().nullable(),
+});
+export type PoolHostOutlook = z.infer<typeof poolHostOutlookSchema>;
+
+/** The forecast of a pool at its recent rate. */
+export const poolOutlookSchema = z.object({
+  computedAt: z.string(),
+  /** The history the rates are taken over: the last 24 h, or the pool's life when shorter. */
+  rateWindowSeconds: z.number(),
+  /** Net addresses per hour (allocated minus released) over the rate window. */
+  ratePerHour: z.number(),
+  /** When free addresses reach 0 at that rate (computedAt when none is free); null when not growing. */
+  exhaustsAt: z.string().nullable(),
+  /** Blocks claimed per hour over the window (of the blocks still claimed: returned ones are not counted). */
+  blockRatePerHour: z.number(),
+  /** When the last free block is claimed at that rate (computedAt when none is free); null when none are claimed. */
+  blocksExhaustAt: z.string().nullable(),
+  /**
+   * With no free block left: hosts whose blocks are full (their next allocation fails unless the pool
+   * allows borrowing) or fill within the alert horizon at their own rate, soonest first.
+   */
+  hostsWithoutFreeBlock: z.array(poolHostOutlookSchema),
+  /** The earliest forecast failure of an allocation and what causes it; null when nothing runs out. */
+  failsAt: z.string().nullable(),
+  failsBecause: poolExhaustionReasonSchema.nullable(),
+});
+export type PoolOutlook = z.infer<typeof poolOutlookSchema>;
+
+/** An open exhaustion episode: raised once (UI, metric, webhook) when `failsAt` came within the horizon. */
+export const poolExhaustionAlertSchema = z.object({
+  id: z.string(),
+  raisedAt: z.string(),
+  failsAt: z.string(),
+  reason: poolExhaustionReasonSchema,
+});
+export type PoolExhaustionAlert = z.infer<typeof poolExhaustionAlertSchema>;
+
+export const poolSummarySchema = poolSchema.extend({
+  usage: poolUsageSchema,
+  outlook: poolOutlookSchema,
+  alert: poolExhaustionAlertSchema.nullable(),
+});
 export type PoolSummary = z.infer<typeof poolSummarySchema>;
 
 /** GET /api/v1/pools/:id: the pool, its usage and its block map. */
 export const poolDetailSchema = poolSummarySchema.extend({ blocks: z.array(poolBlockSchema) });
 export type PoolDetail = z.infer<typeof poolDetailSchema>;
+
+/** GET /api/v1/pools/:id/forecast: usage over time, the forecast and every host's blocks. */
+export const poolForecastSchema = z.object({
+  pool: z.object({ id: z.string(), name: z.string(), cidr: z.string(), allowBorrow: z.boolean() }),
+  /** POOL_EXHAUSTION_HORIZON: an alert is raised when `outlook.failsAt` is this close. */
+  horizonSeconds: z.number(),
+  usable: z.string(),
+  free: z.string(),
+  blocksTotal: z.string(),
+  blocksFree: z.string(),
+  /** Active addresses at `start` and at the end of every bucket up to now (at most 169 points). */
+  series: z.object({
+    start: z.string(),
+    bucketSeconds: z.number(),
+    points: z.array(z.object({ at: z.string(), held: z.number() })),
+  }),
+  outlook: poolOutlookSchema,
+  /** Every host with blocks in the pool, by name. */
+  hosts: z.array(poolHostOutlookSchema),
+  alert: poolExhaustionAlertSchema.nullable(),
+});
+export type PoolForecast = z.infer<typeof poolForecastSchema>;
+
+/** The JSON LEAK_WEBHOOK_URL receives once per exhaustion episode. */
+export const poolExhaustionWebhookPayloadSchema = z.object({
+  event: z.literal("pool.exhaustion"),
+  pool: z.object({ id: z.string(), name: z.string(), cidr: z.string() }),
+  alert: poolExhaustionAlertSchema,
+  outlook: poolOutlookSchema,
+  sentBy: z.literal("switchyard"),
+});
+export type PoolExhaustionWebhookPayload = z.infer<typeof poolExhaustionWebhookPayloadSchema>;
 
 const stickyKeySchema = z.string().min(1).max(253);
 const reasonSchema = z.string().min(1).max(500);

@@ -37,8 +37,8 @@ export const fleetHostSchema = z.object({
   /** Pending or open leak findings on the host. */
   leaks: z.number().int(),
   /**
-   * Where the host differs from what Switchyard wants: applied attachments whose container interface
-   * its latest inventory does not show, plus failed ones.
+   * Where the host differs from what Switchyard wants: the number of its drift items (drift.ts; listed
+   * by GET /api/v1/hosts/:id/drift).
    */
   drift: z.number().int(),
 });
