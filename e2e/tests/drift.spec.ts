@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { expect, type Page, test } from "@playwright/test";
 import { attachmentSchema, createdHostSchema, hostDriftSchema } from "@switchyard/protocol";
+import { createLab, type Lab } from "../../packages/lab/src/index";
 import { signIn } from "../support/auth";
 import { e2e } from "../support/env";
 import { LabHost } from "../support/lab-host";
@@ -126,5 +127,95 @@ test.describe("drift on the map", () => {
     expect(host.containerAddresses(containerName, "eth1").map((a) => a.split("/")[0])).toContain(
       address.split("/")[0],
     );
+  });
+
+  let lab: Lab | undefined;
+  test.afterEach(async () => {
+    // Agents by their PIDs, then OVS daemons and namespaces; also after a failure.
+    await lab?.down();
+    lab = undefined;
+  });
+
+  test("OVS: a wrong tag and the VLAN taken off the trunk are drift of their kinds; Repair now puts both back", async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await signIn(page);
+    const post = async (path: string, data: unknown) => {
+      const res = await page.request.post(path, { data });
+      expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
+      return (await res.json()) as unknown;
+    };
+    lab = await createLab({ hosts: 1, prefix: `${e2e.prefix}o${test.info().repeatEachIndex}` });
+    const hostName = lab.controlPlaneName("h1");
+    const created = createdHostSchema.parse(await post("/api/v1/hosts", { name: hostName }));
+    const hostId = created.host.id;
+    await lab.startAgent("h1", e2e.baseURL, created.enrollment.token, {
+      extraArgs: ["--drift-repair", "report", "--netns-prefix", `${lab.prefix}-c-h1-`],
+    });
+    const ready = async () => {
+      const detail = (await (await page.request.get(`/api/v1/hosts/${hostId}`)).json()) as {
+        status?: string;
+        inventoryReceivedAt?: string | null;
+      };
+      return detail.status === "online" && Boolean(detail.inventoryReceivedAt);
+    };
+    await expect.poll(ready, { timeout: 60_000 }).toBe(true);
+    const network = `${lab.prefix}-v100`;
+    await post("/api/v1/networks", {
+      name: network,
+      driver: "ovs",
+      subnet: `10.215.${test.info().repeatEachIndex}.0/24`,
+      vlan: 100,
+      bridgeName: "ovs0",
+      uplink: "eth1",
+    });
+    const c = await lab.addNetnsContainer("h1", "h1-app");
+    const out = (await post("/api/v1/attachments", {
+      host: hostName,
+      network,
+      container: `netns:${c.ref}`,
+      ifname: "eth0",
+      reason: "e2e: OVS drift",
+    })) as { attachment: unknown };
+    const attachmentId = attachmentSchema.parse(out.attachment).id;
+    const attachment = async () =>
+      attachmentSchema.parse(await (await page.request.get(`/api/v1/attachments/${attachmentId}`)).json());
+    await expect.poll(async () => (await attachment()).status, { timeout: 30_000 }).toBe("applied");
+    const port = (await attachment()).hostIfname ?? "";
+    const drift = async () =>
+      hostDriftSchema.parse(await (await page.request.get(`/api/v1/hosts/${hostId}/drift`)).json());
+    await expect.poll(async () => (await drift()).items, { timeout: 20_000 }).toEqual([]);
+
+    await page.goto("/");
+    const graph = page.getByTestId("topology-graph");
+    await expect(graph).toHaveAttribute("data-drawn-at", /\d+/, { timeout: 30_000 });
+    await page.getByTestId("map-search").fill(hostName);
+    await page.getByTestId("map-search-result").filter({ hasText: hostName }).first().click();
+    const panel = page.getByTestId("host-drift");
+    await expect(panel).toHaveAttribute("data-drift", "0");
+
+    // By hand on the host's OVS: the container's access port on VLAN 200, the trunk without VLAN 100.
+    const db = lab.host("h1").ovs?.db ?? "";
+    const vsctl = (...args: string[]) => lab?.hostExec("h1")(["ovs-vsctl", `--db=${db}`, ...args]);
+    await vsctl("set", "port", port, "tag=200");
+    await vsctl("set", "port", "eth1", "trunks=200");
+    await expect(panel).toHaveAttribute("data-drift", "2", { timeout: 15_000 });
+    const items = panel.getByTestId("drift-item");
+    await expect(items.nth(0)).toHaveAttribute("data-kind", "wrong_tag");
+    await expect(items.nth(0)).toContainText(`${port} on ovs0 has tag 200, network ${network} wants tag 100`);
+    await expect(items.nth(1)).toHaveAttribute("data-kind", "vlan_not_on_trunk");
+    await expect(items.nth(1)).toContainText("uplink eth1 on ovs0 does not carry VLAN 100 (trunks 200)");
+    await expect(graph).toHaveAttribute("data-drift-ids", new RegExp(`host/${hostId}/ovs/ovs0`));
+    await expect(graph).toHaveAttribute("data-drift-ids", new RegExp(`host/${hostId}/container/${c.ref}`));
+
+    await page.getByTestId("repair-now").click();
+    await expect(panel).toHaveAttribute("data-drift", "0", { timeout: 20_000 });
+    await expect(items).toHaveCount(0);
+    const events = panel.getByTestId("reconcile-event");
+    await expect(events.filter({ hasText: "trunks" }).first()).toHaveAttribute("data-kind", "repaired", {
+      timeout: 20_000,
+    });
+    await expect(graph).toHaveAttribute("data-drift-ids", "");
   });
 });

@@ -133,6 +133,11 @@ const envSchema = z.object({
   }),
   /** A reverse proxy of ours sets X-Forwarded-Host: it counts as the request's host in the cross-site check. */
   TRUST_PROXY: bool(false),
+  /**
+   * A pool whose first failing allocation is forecast (at the last 24 h's rate) within this long raises an
+   * exhaustion alert (UI, metric, one webhook to LEAK_WEBHOOK_URL); checked every LEAK_CHECK_INTERVAL.
+   */
+  POOL_EXHAUSTION_HORIZON: duration("24h"),
   /** Each raised leak finding is POSTed here as JSON (outbox, retried with backoff until a 2xx). Unset: no webhook. */
   LEAK_WEBHOOK_URL: optionalString.pipe(z.union([z.url({ message: "not a URL" }), z.null()])),
 });
@@ -166,6 +171,7 @@ export interface Config {
   leakGraceMs: number;
   hostOfflineGraceMs: number;
   leakWebhookUrl: string | null;
+  poolExhaustionHorizonMs: number;
   /** ALLOWED_HOSTS, PUBLIC_URL and TRUST_PROXY as the cross-site check uses them. */
   site: SitePolicy;
   /** Directory of the Next.js app (apps/web). */
@@ -220,6 +226,7 @@ export function loadConfig(
     leakGraceMs: e.LEAK_GRACE,
     hostOfflineGraceMs: e.HOST_OFFLINE_GRACE,
     leakWebhookUrl: e.LEAK_WEBHOOK_URL,
+    poolExhaustionHorizonMs: e.POOL_EXHAUSTION_HORIZON,
     site: sitePolicy({ allowedHosts: e.ALLOWED_HOSTS, publicUrl, trustProxy: e.TRUST_PROXY }),
     webDir,
   };

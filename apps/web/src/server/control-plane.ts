@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import {
   type BootstrapAdminResult,
   bootstrapAdmin,
+  checkPoolExhaustion,
   getFleetSummary,
   purgeExpiredSessions,
   returnEmptyBlocks,
@@ -171,6 +172,24 @@ export async function startControlPlane(config: Config, options: StartOptions = 
       logger,
     });
     cleanups.push(() => leakJobs.stop());
+    // With the leak check's interval, and its webhook outbox (same URL).
+    cleanups.push(
+      runPeriodically(
+        "pool exhaustion check",
+        config.leakCheckIntervalMs,
+        async () => {
+          const out = await checkPoolExhaustion(services, {
+            horizonMs: config.poolExhaustionHorizonMs,
+            webhookUrl: config.leakWebhookUrl,
+          });
+          if (out.raised.length > 0) {
+            logger.warn({ pools: out.raised }, "pools forecast to run out within POOL_EXHAUSTION_HORIZON");
+            void leakJobs.deliverNow();
+          }
+        },
+        logger,
+      ),
+    );
 
     const api = createApiHandler({
       prisma,
@@ -186,6 +205,7 @@ export async function startControlPlane(config: Config, options: StartOptions = 
         publicUrl: config.publicUrl,
         site: config.site,
         leaks: leakSettings,
+        poolExhaustionHorizonMs: config.poolExhaustionHorizonMs,
         validateResponses: config.validateResponses,
       },
     });

@@ -137,6 +137,18 @@ export function poolDetail(
       blocksFree: String(BigInt(blocksTotal) - BigInt(blocks.length)),
       hosts,
     },
+    outlook: {
+      computedAt: "2026-11-28T21:00:00.000Z",
+      rateWindowSeconds: 86_400,
+      ratePerHour: 0,
+      exhaustsAt: null,
+      blockRatePerHour: 0,
+      blocksExhaustAt: null,
+      hostsWithoutFreeBlock: [],
+      failsAt: null,
+      failsBecause: null,
+    },
+    alert: null,
     blocks,
     ...extra,
   };

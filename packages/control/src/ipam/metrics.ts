@@ -1,16 +1,23 @@
 import type { Db } from "../context";
 import type { MetricFamily } from "../metrics";
+import { defaultOutlookSettings, type OutlookSettings, outlookExtras, outlookOf } from "./outlook";
 import { planOf } from "./pool-record";
 import { countsOf, poolCounts, poolUsageOf } from "./usage";
 
 /**
- * IPAM metrics of every pool (size, allocated, cooling, free, blocks, addresses ever handed out) and of
- * every host in it, in four queries whatever the number of pools. The numbers are `/pools`' usage.
+ * IPAM metrics of every pool (size, allocated, cooling, free, blocks, addresses ever handed out, the
+ * forecast and its alert) and of every host in it, in six queries whatever the number of pools. The
+ * numbers are `/pools`' usage and outlook.
  */
-export async function renderIpamMetrics(db: Db, now: Date = new Date()): Promise<MetricFamily[]> {
-  const [pools, counts] = await Promise.all([
+export async function renderIpamMetrics(
+  db: Db,
+  now: Date = new Date(),
+  settings: OutlookSettings = defaultOutlookSettings,
+): Promise<MetricFamily[]> {
+  const [pools, counts, extras] = await Promise.all([
     db.addressPool.findMany({ orderBy: { name: "asc" } }),
     poolCounts(db, "all", now),
+    outlookExtras(db, "all", now),
   ]);
   const family = (name: string, help: string, type: MetricFamily["type"] = "gauge"): MetricFamily => ({
     name,
@@ -42,6 +49,22 @@ export async function renderIpamMetrics(db: Db, now: Date = new Date()): Promise
       "Active allocations of a host in the pool.",
     ),
     hostCapacity: family("switchyard_ipam_host_capacity_addresses", "Usable addresses in the host's blocks."),
+    rate: family(
+      "switchyard_ipam_pool_net_allocations_per_hour",
+      "Addresses allocated minus released per hour over the last 24 h (the pool's life when shorter).",
+    ),
+    exhaustion: family(
+      "switchyard_ipam_pool_exhaustion_seconds",
+      "Seconds until the pool's free addresses or free blocks run out at that rate (0: none left); no sample when not growing.",
+    ),
+    hostsWithout: family(
+      "switchyard_ipam_pool_hosts_without_free_block",
+      "Hosts whose blocks are full or fill within POOL_EXHAUSTION_HORIZON while the pool has no free block.",
+    ),
+    alert: family(
+      "switchyard_ipam_pool_exhaustion_alert",
+      "1 while the pool's exhaustion episode is open (its first failure was forecast within POOL_EXHAUSTION_HORIZON).",
+    ),
   };
   for (const pool of pools) {
     const plan = planOf(pool);
@@ -58,6 +81,21 @@ export async function renderIpamMetrics(db: Db, now: Date = new Date()): Promise
       { labels: { ...p, state: "free" }, value: Number(usage.blocksFree) },
     );
     f.total.samples.push({ labels: p, value: c.total });
+    const outlook = outlookOf(pool, plan, c, extras, now, settings);
+    f.rate.samples.push({ labels: p, value: outlook.ratePerHour });
+    const secondsUntil = (iso: string) => Math.max(0, (Date.parse(iso) - now.getTime()) / 1000);
+    if (outlook.exhaustsAt)
+      f.exhaustion.samples.push({
+        labels: { ...p, resource: "addresses" },
+        value: secondsUntil(outlook.exhaustsAt),
+      });
+    if (outlook.blocksExhaustAt)
+      f.exhaustion.samples.push({
+        labels: { ...p, resource: "blocks" },
+        value: secondsUntil(outlook.blocksExhaustAt),
+      });
+    f.hostsWithout.samples.push({ labels: p, value: outlook.hostsWithoutFreeBlock.length });
+    f.alert.samples.push({ labels: p, value: extras.alerts.has(pool.id) ? 1 : 0 });
     for (const h of usage.hosts) {
       const hl = { ...p, host: h.hostName ?? h.hostId ?? "(none)" };
       f.hostBlocks.samples.push({ labels: hl, value: h.blocks });

@@ -2,39 +2,66 @@ import type { Allocation, PageQuery, PoolDetail, PoolList } from "@switchyard/pr
 import type { ServiceContext } from "../context";
 import { byNamePage, firstPage, nameKey, pageOf } from "../paging";
 import { toAllocationDto } from "./allocation-dto";
+import {
+  alertDto,
+  defaultOutlookSettings,
+  type OutlookSettings,
+  outlookExtras,
+  outlookOf,
+  outlookSummary,
+} from "./outlook";
 import { findPool, planOf, toPoolDto } from "./pool-record";
 import { blockStats, countsOf, poolCounts, poolUsageOf, toPoolBlocks } from "./usage";
 
-/** One page of pools by name, each with its usage: four queries for the whole page. */
-export async function listPools(ctx: ServiceContext, page: PageQuery = firstPage): Promise<PoolList> {
+/** One page of pools by name, each with its usage, forecast and open alert: six queries for the whole page. */
+export async function listPools(
+  ctx: ServiceContext,
+  page: PageQuery = firstPage,
+  settings: OutlookSettings = defaultOutlookSettings,
+): Promise<PoolList> {
+  const now = ctx.now();
   const rows = await ctx.prisma.addressPool.findMany(byNamePage(page));
   const { items, nextCursor } = pageOf(rows, page.limit, nameKey);
-  const counts = await poolCounts(
-    ctx.prisma,
-    items.map((p) => p.id),
-    ctx.now(),
-  );
+  const ids = items.map((p) => p.id);
+  const [counts, extras] = await Promise.all([
+    poolCounts(ctx.prisma, ids, now),
+    outlookExtras(ctx.prisma, ids, now),
+  ]);
   return {
     pools: items.map((pool) => {
       const plan = planOf(pool);
-      return { ...toPoolDto(pool, plan), usage: poolUsageOf(plan, countsOf(counts, pool.id)) };
+      const c = countsOf(counts, pool.id);
+      return {
+        ...toPoolDto(pool, plan),
+        usage: poolUsageOf(plan, c),
+        outlook: outlookSummary(outlookOf(pool, plan, c, extras, now, settings)),
+        alert: alertDto(extras.alerts.get(pool.id)),
+      };
     }),
     nextCursor,
   };
 }
 
-/** One pool (by id or name) with usage and its block map. */
-export async function getPool(ctx: ServiceContext, ref: string): Promise<PoolDetail> {
+/** One pool (by id or name) with usage, forecast, open alert and its block map. */
+export async function getPool(
+  ctx: ServiceContext,
+  ref: string,
+  settings: OutlookSettings = defaultOutlookSettings,
+): Promise<PoolDetail> {
   const now = ctx.now();
   const pool = await findPool(ctx.prisma, { poolId: ref });
   const plan = planOf(pool);
-  const [stats, counts] = await Promise.all([
+  const [stats, counts, extras] = await Promise.all([
     blockStats(ctx.prisma, pool.id, now),
     poolCounts(ctx.prisma, [pool.id], now),
+    outlookExtras(ctx.prisma, [pool.id], now),
   ]);
+  const c = countsOf(counts, pool.id);
   return {
     ...toPoolDto(pool, plan),
-    usage: poolUsageOf(plan, countsOf(counts, pool.id)),
+    usage: poolUsageOf(plan, c),
+    outlook: outlookSummary(outlookOf(pool, plan, c, extras, now, settings)),
+    alert: alertDto(extras.alerts.get(pool.id)),
     blocks: toPoolBlocks(plan, stats),
   };
 }

@@ -2,6 +2,7 @@ import { Prisma, type PrismaClient } from "@switchyard/db";
 import { blockRange, formatOffset, type PoolPlan, usableInBlock } from "@switchyard/ipam";
 import type { PoolBlock, PoolUsage } from "@switchyard/protocol";
 import type { Db } from "../context";
+import { RATE_WINDOW_MS } from "./forecast";
 import { ts } from "./sql";
 
 interface BlockStats {
@@ -52,11 +53,14 @@ export function toPoolBlocks(plan: PoolPlan, stats: readonly BlockStats[]): Pool
 
 /** What the database knows of one pool's use: its blocks and its held addresses, in total and per host. */
 export interface PoolCounts {
-  blocks: { index: string; hostId: string | null; hostName: string | null }[];
+  blocks: { index: string; hostId: string | null; hostName: string | null; claimedAtMs: number }[];
   /** Addresses ever handed out. */
   total: number;
   allocated: number;
   cooling: number;
+  /** Allocated and released since `since` (the forecast's rate window). */
+  allocatedSince: number;
+  releasedSince: number;
   allocatedByHost: { hostId: string | null; hostName: string | null; n: number }[];
 }
 
@@ -65,6 +69,8 @@ const emptyCounts = (): PoolCounts => ({
   total: 0,
   allocated: 0,
   cooling: 0,
+  allocatedSince: 0,
+  releasedSince: 0,
   allocatedByHost: [],
 });
 
@@ -74,27 +80,42 @@ export const countsOf = (counts: ReadonlyMap<string, PoolCounts>, poolId: string
 /**
  * The counts of the given pools (every pool with `"all"`) in three grouped queries, whatever the number
  * of pools: `/pools` used to ask three questions per pool. A pool without blocks or allocations has no
- * entry (`countsOf` gives its zeros).
+ * entry (`countsOf` gives its zeros). `since` (default: 24 h ago) starts the window of the recent counts.
  */
 export async function poolCounts(
   db: Db | PrismaClient,
   poolIds: readonly string[] | "all",
   now: Date,
+  since: Date = new Date(now.getTime() - RATE_WINDOW_MS),
 ): Promise<Map<string, PoolCounts>> {
   const out = new Map<string, PoolCounts>();
   if (poolIds !== "all" && poolIds.length === 0) return out;
   const only = (column: Prisma.Sql) =>
     poolIds === "all" ? Prisma.sql`TRUE` : Prisma.sql`${column} = ANY(${[...poolIds]}::text[])`;
   const [blocks, held, byHost] = await Promise.all([
-    db.$queryRaw<{ poolId: string; index: string; hostId: string | null; hostName: string | null }[]>`
-      SELECT b."poolId", b."index"::text AS "index", b."hostId", h."name" AS "hostName"
+    db.$queryRaw<
+      { poolId: string; index: string; hostId: string | null; hostName: string | null; claimedAtMs: number }[]
+    >`
+      SELECT b."poolId", b."index"::text AS "index", b."hostId", h."name" AS "hostName",
+        (extract(epoch FROM b."claimedAt") * 1000)::float8 AS "claimedAtMs"
       FROM "AddressBlock" b LEFT JOIN "Host" h ON h."id" = b."hostId"
       WHERE ${only(Prisma.sql`b."poolId"`)} ORDER BY b."poolId", b."index"`,
-    db.$queryRaw<{ poolId: string; total: number; allocated: number; cooling: number }[]>`
+    db.$queryRaw<
+      {
+        poolId: string;
+        total: number;
+        allocated: number;
+        cooling: number;
+        allocatedSince: number;
+        releasedSince: number;
+      }[]
+    >`
       SELECT "poolId", count(*)::int AS total,
         count(*) FILTER (WHERE "heldOffset" IS NOT NULL AND "releasedAt" IS NULL)::int AS allocated,
         count(*) FILTER (WHERE "heldOffset" IS NOT NULL AND "releasedAt" IS NOT NULL
-                           AND "reusableAt" > ${ts(now)})::int AS cooling
+                           AND "reusableAt" > ${ts(now)})::int AS cooling,
+        count(*) FILTER (WHERE "allocatedAt" >= ${ts(since)} AND "allocatedAt" <= ${ts(now)})::int AS "allocatedSince",
+        count(*) FILTER (WHERE "releasedAt" >= ${ts(since)} AND "releasedAt" <= ${ts(now)})::int AS "releasedSince"
       FROM "AddressAllocation" WHERE ${only(Prisma.sql`"poolId"`)} GROUP BY "poolId"`,
     db.$queryRaw<{ poolId: string; hostId: string | null; hostName: string | null; n: number }[]>`
       SELECT a."poolId", a."hostId", h."name" AS "hostName", count(*)::int AS n
@@ -111,8 +132,7 @@ export async function poolCounts(
     return c;
   };
   for (const { poolId, ...block } of blocks) of(poolId).blocks.push(block);
-  for (const h of held)
-    Object.assign(of(h.poolId), { total: h.total, allocated: h.allocated, cooling: h.cooling });
+  for (const { poolId, ...h } of held) Object.assign(of(poolId), h);
   for (const { poolId, ...row } of byHost) of(poolId).allocatedByHost.push(row);
   return out;
 }

@@ -24,6 +24,8 @@ interface ApiConfig {
   site?: SitePolicy;
   /** Leak check settings (LEAK_GRACE, HOST_OFFLINE_GRACE, LEAK_WEBHOOK_URL); defaults when omitted. */
   leaks?: { graceMs: number; hostOfflineGraceMs: number; webhookUrl: string | null };
+  /** POOL_EXHAUSTION_HORIZON for pool forecasts (24 h when omitted). */
+  poolExhaustionHorizonMs?: number;
   /** Check every success body against its contract's schema (VALIDATE_RESPONSES; on in the test suites). */
   validateResponses?: boolean;
 }

@@ -1,5 +1,6 @@
 import {
   type MetricFamily,
+  type OutlookSettings,
   renderHostMetrics,
   renderIpamMetrics,
   renderLeakMetrics,
@@ -32,11 +33,12 @@ function registryOf(families: readonly MetricFamily[]): Registry {
 export async function renderMetrics(
   prisma: PrismaClient,
   now: Date,
+  outlook?: OutlookSettings,
 ): Promise<{ contentType: string; text: string }> {
   const families = (
     await Promise.all([
       renderHostMetrics(prisma),
-      renderIpamMetrics(prisma, now),
+      renderIpamMetrics(prisma, now, outlook),
       renderLeakMetrics(prisma, now),
     ])
   ).flat();

@@ -8,10 +8,12 @@ import { RelativeTime } from "../format/relative-time-view";
 import { poolQuery } from "../queries/pools";
 import { QueryState } from "../shell/query-state";
 import { type BlockCell, blockColumns, buildBlockMap } from "./block-map";
+import { PoolAlertBanner, PoolForecastView } from "./pool-forecast-view";
 import { UsageBar } from "./usage-bar";
 
 /**
- * A pool: usage and its block map. Test ids: `pool-detail`, `pool-usage` (data-used, data-free,
+ * A pool: its exhaustion alert, usage, usage over time and forecast (`pool-forecast-view.tsx`), and
+ * its block map. Test ids: `pool-detail`, `pool-usage` (data-used, data-free,
  * data-usable), `block-map` (data-blocks-total, data-complete), cells `pool-block-<index>` (data-host,
  * data-used, data-usable, data-claimed), `block-legend-<host>`, `pool-hosts-table`, `pool-host-row-<host>`.
  */
@@ -38,6 +40,8 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
           {pool.description && <p className="muted">{pool.description}</p>}
         </div>
       </div>
+
+      <PoolAlertBanner alert={pool.alert} />
 
       <dl className="facts wide card">
         <dt>CIDR</dt>
@@ -81,6 +85,8 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
           testId="pool-usage"
         />
       </section>
+
+      <PoolForecastView id={pool.id} />
 
       <section className="card">
         <header>

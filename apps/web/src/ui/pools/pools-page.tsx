@@ -2,13 +2,19 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useNow } from "../format/use-now";
 import { poolsQuery } from "../queries/pools";
 import { QueryState } from "../shell/query-state";
+import { formatSpan } from "./forecast-text";
 import { UsageBar } from "./usage-bar";
 
-/** Test ids: `pools-table`, rows `pool-row-<name>` (data-used, data-free, data-blocks-claimed). */
+/**
+ * Test ids: `pools-table`, rows `pool-row-<name>` (data-used, data-free, data-blocks-claimed,
+ * data-fails-at), `pool-alert-<name>` (the exhaustion badge).
+ */
 export function PoolsPage() {
   const pools = useQuery(poolsQuery());
+  const now = useNow(60_000);
   return (
     <div className="stack">
       <div className="page-header">
@@ -33,12 +39,13 @@ export function PoolsPage() {
               <th>Usage</th>
               <th>Blocks claimed</th>
               <th>Hosts</th>
+              <th>Runs out</th>
             </tr>
           </thead>
           <tbody>
             {pools.data.length === 0 && (
               <tr>
-                <td colSpan={7} className="muted">
+                <td colSpan={8} className="muted">
                   No pools yet. Creating a network creates the pool of its subnet.
                 </td>
               </tr>
@@ -52,6 +59,7 @@ export function PoolsPage() {
                   data-used={pool.usage.allocated}
                   data-free={pool.usage.free}
                   data-blocks-claimed={pool.usage.blocksClaimed}
+                  data-fails-at={pool.outlook.failsAt ?? ""}
                 >
                   <td>
                     <Link href={`/pools/${pool.id}`} className="mono">
@@ -74,6 +82,26 @@ export function PoolsPage() {
                     {pool.usage.blocksClaimed} / {pool.usage.blocksTotal}
                   </td>
                   <td>{pool.usage.hosts.filter((h) => h.hostId !== null).length}</td>
+                  <td>
+                    {pool.alert && (
+                      <span
+                        className="status-badge pool-alert-badge"
+                        data-testid={`pool-alert-${pool.name}`}
+                        title={`Exhaustion alert raised ${pool.alert.raisedAt}`}
+                      >
+                        alert
+                      </span>
+                    )}{" "}
+                    {pool.outlook.failsAt ? (
+                      Date.parse(pool.outlook.failsAt) <= now ? (
+                        "now"
+                      ) : (
+                        `in ${formatSpan(Date.parse(pool.outlook.failsAt) - now)}`
+                      )
+                    ) : (
+                      <span className="muted">not growing</span>
+                    )}
+                  </td>
                 </tr>
               ))}
           </tbody>

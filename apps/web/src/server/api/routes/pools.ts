@@ -5,20 +5,26 @@ import {
   getPool,
   listAllocations,
   listPools,
+  poolForecast,
   releaseAddress,
 } from "@switchyard/control";
 import { apiRoutes } from "@switchyard/protocol";
 import { implement } from "../implement";
+import { outlookSettingsOf } from "../outlook-settings";
 import type { Route } from "../router";
 
 export const poolRoutes: Route[] = [
-  implement(apiRoutes.listPools, (ctx, { query }) => listPools(ctx.services, query)),
+  implement(apiRoutes.listPools, (ctx, { query }) => listPools(ctx.services, query, outlookSettingsOf(ctx))),
 
   implement(apiRoutes.createPool, (ctx, { principal, body }) =>
     createPool(ctx.services, actorOf(principal), body),
   ),
 
-  implement(apiRoutes.getPool, (ctx, { params }) => getPool(ctx.services, params.id)),
+  implement(apiRoutes.getPool, (ctx, { params }) => getPool(ctx.services, params.id, outlookSettingsOf(ctx))),
+
+  implement(apiRoutes.poolForecast, (ctx, { params }) =>
+    poolForecast(ctx.services, params.id, outlookSettingsOf(ctx)),
+  ),
 
   implement(apiRoutes.listAllocations, async (ctx, { params, query }) => ({
     allocations: await listAllocations(ctx.services, params.id, {

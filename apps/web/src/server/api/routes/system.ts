@@ -7,6 +7,7 @@ import {
 } from "@switchyard/protocol";
 import { renderMetrics } from "../../metrics/render";
 import { implement, Reply } from "../implement";
+import { outlookSettingsOf } from "../outlook-settings";
 import type { Route } from "../router";
 
 let openApiText: string | null = null;
@@ -43,7 +44,11 @@ export const systemRoutes: Route[] = [
   }),
 
   implement(apiRoutes.metrics, async (ctx) => {
-    const { contentType, text } = await renderMetrics(ctx.services.prisma, ctx.services.now());
+    const { contentType, text } = await renderMetrics(
+      ctx.services.prisma,
+      ctx.services.now(),
+      outlookSettingsOf(ctx),
+    );
     return new Response(text, { headers: { "content-type": contentType, "cache-control": "no-store" } });
   }),
 ];
