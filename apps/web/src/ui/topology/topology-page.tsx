@@ -3,7 +3,7 @@
 import type { FleetMatch, HostDetail } from "@switchyard/protocol";
 import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useCallback, useMemo, useState } from "react";
+import { Suspense, startTransition, useCallback, useMemo, useState } from "react";
 import { errorMessage } from "../api/api-request-error";
 import { markDrift } from "../graph/drift-overlay";
 import { elementIds } from "../graph/element-ids";
@@ -171,8 +171,9 @@ function FleetMapPage() {
     (id: string | null) => {
       setSelectedId(id);
       const hostId = hostIdOf(id);
-      // Selecting a collapsed host opens it; its own compound stays selected.
-      if (hostId && id === elementIds.host(hostId)) pin(hostId);
+      // Selecting a collapsed host opens it; its own compound stays selected. The selection paints first,
+      // opening (a fetch, then every host's elements again) follows as a transition.
+      if (hostId && id === elementIds.host(hostId)) startTransition(() => pin(hostId));
     },
     [pin],
   );
@@ -180,7 +181,7 @@ function FleetMapPage() {
   const selectFromList = useCallback(
     (id: string | null) => {
       select(id);
-      if (id) setFocus((current) => ({ id, seq: (current?.seq ?? 0) + 1 }));
+      if (id) setFocus((current) => ({ id, zoomIn: false, seq: (current?.seq ?? 0) + 1 }));
     },
     [select],
   );
@@ -191,7 +192,7 @@ function FleetMapPage() {
         ? elementIds.container(match.hostId, match.containerId)
         : elementIds.host(match.hostId);
       setSelectedId(id);
-      setFocus((current) => ({ id, seq: (current?.seq ?? 0) + 1 }));
+      setFocus((current) => ({ id, zoomIn: true, seq: (current?.seq ?? 0) + 1 }));
     },
     [pin],
   );
