@@ -86,13 +86,13 @@ test.describe("the map at fleet scale", () => {
     if (!box) throw new Error("no graph frame");
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await expect(async () => {
-      await page.mouse.wheel(0, -240);
+      for (let notch = 0; notch < 3; notch++) await page.mouse.wheel(0, -120);
       await expect(graph(page)).toHaveAttribute("data-zoom-host", /.+/, { timeout: 1_000 });
     }).toPass({ timeout: 20_000 });
     await expect(graph(page)).toHaveAttribute("data-expanded-count", "1");
     expect(Number(await graph(page).getAttribute("data-zoom"))).toBeGreaterThanOrEqual(1.6);
     await expect(async () => {
-      await page.mouse.wheel(0, 240);
+      for (let notch = 0; notch < 3; notch++) await page.mouse.wheel(0, 120);
       await expect(graph(page)).toHaveAttribute("data-expanded-count", "0", { timeout: 1_000 });
     }).toPass({ timeout: 20_000 });
     await expect(graph(page)).toHaveAttribute("data-zoom-host", "");

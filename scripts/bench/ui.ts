@@ -242,7 +242,7 @@ async function zoomFrames(page: Page) {
     };
     requestAnimationFrame(tick);
   });
-  // 16 notches in reach the zoom where host labels are drawn (about 0.8 from the overview's 0.15).
+  // 16 notches in reach the zoom where host labels are drawn (about 1.2 from the overview's 0.15).
   for (const delta of [...Array(16).fill(-120), ...Array(16).fill(120)]) {
     await page.mouse.wheel(0, delta);
     await page.waitForTimeout(40);
