@@ -81,6 +81,23 @@ test.describe("the map at fleet scale", () => {
     await expect(graph(page)).toHaveAttribute("data-expanded-count", "0");
     await expect(page.getByTestId(`container-${fleetContainerName(prefix, 0, 3)}`)).toHaveCount(0);
 
+    // Semantic zoom: wheeling in over the canvas opens the host nearest its centre, wheeling out closes it.
+    const box = await graph(page).boundingBox();
+    if (!box) throw new Error("no graph frame");
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect(async () => {
+      for (let notch = 0; notch < 3; notch++) await page.mouse.wheel(0, -120);
+      await expect(graph(page)).toHaveAttribute("data-zoom-host", /.+/, { timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(graph(page)).toHaveAttribute("data-expanded-count", "1");
+    expect(Number(await graph(page).getAttribute("data-zoom"))).toBeGreaterThanOrEqual(1.6);
+    await expect(async () => {
+      for (let notch = 0; notch < 3; notch++) await page.mouse.wheel(0, 120);
+      await expect(graph(page)).toHaveAttribute("data-expanded-count", "0", { timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(graph(page)).toHaveAttribute("data-zoom-host", "");
+    expect(Number(await graph(page).getAttribute("data-zoom"))).toBeLessThan(1.2);
+
     // Find a container on host 617 by its address: it opens, is selected and its row shows.
     const address = fleetContainerAddress(617, 4);
     await page.getByTestId("map-search").fill(address);

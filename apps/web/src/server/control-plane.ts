@@ -6,6 +6,7 @@ import {
   type BootstrapAdminResult,
   bootstrapAdmin,
   checkPoolExhaustion,
+  getFleetSummary,
   purgeExpiredSessions,
   returnEmptyBlocks,
   type ServiceContext,
@@ -276,6 +277,11 @@ export async function startControlPlane(config: Config, options: StartOptions = 
     });
     if (admin.created)
       logger.info({ email: admin.email, generated: admin.oneTimePassword !== null }, "admin created");
+    // The map's first request after a start would derive every host's facts from its stored snapshot
+    // (0.9 s at 1,000 hosts) while an engineer waits: derive them now instead.
+    getFleetSummary(services).catch((error: unknown) =>
+      logger.warn({ err: error }, "warming the fleet summary failed"),
+    );
 
     let closed: Promise<void> | null = null;
     return {

@@ -3,7 +3,7 @@
 import type { FleetMatch, HostDetail } from "@switchyard/protocol";
 import { useMutation, useQueries, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useCallback, useMemo, useState } from "react";
+import { Suspense, startTransition, useCallback, useMemo, useState } from "react";
 import { errorMessage } from "../api/api-request-error";
 import { markDrift } from "../graph/drift-overlay";
 import { elementIds } from "../graph/element-ids";
@@ -42,6 +42,12 @@ export function TopologyPage() {
   );
 }
 
+/**
+ * The data of each query of a `useQueries`. One function for the module: React Query re-runs an inline
+ * `combine` at every render, and its new array rebuilt every host's elements on each click.
+ */
+const dataOfEach = <T,>(results: { data: T | undefined }[]): (T | undefined)[] => results.map((r) => r.data);
+
 const hostIdOf = (nodeId: string | null): string | null =>
   nodeId?.startsWith("host/") ? (nodeId.split("/")[1] ?? null) : null;
 
@@ -78,7 +84,7 @@ function FleetMapPage() {
   }, [hosts, pinned, zoomHost, traceFrom]);
   const details = useQueries({
     queries: expandedIds.map((id) => hostQuery(id)),
-    combine: (results) => results.map((r) => r.data),
+    combine: dataOfEach,
   });
   const expanded = useMemo(
     () =>
@@ -93,7 +99,7 @@ function FleetMapPage() {
       ...expandedIds.map((host) => attachmentsQuery({ host })),
       ...(filters.network ? [attachmentsQuery({ network: filters.network })] : []),
     ],
-    combine: (results) => results.map((r) => r.data),
+    combine: dataOfEach,
   });
   const overlay = useMemo<NetworkOverlay>(() => {
     const byId = new Map(attachmentLists.flatMap((list) => list ?? []).map((a) => [a.id, a]));
@@ -151,7 +157,7 @@ function FleetMapPage() {
   }, [hosts, expandedIds]);
   const driftLists = useQueries({
     queries: drifting.map((row) => hostDriftQuery(row.id, row.drift)),
-    combine: (results) => results.map((r) => r.data),
+    combine: dataOfEach,
   });
   const drift = useMemo(
     () =>
@@ -171,10 +177,19 @@ function FleetMapPage() {
     (id: string | null) => {
       setSelectedId(id);
       const hostId = hostIdOf(id);
-      // Selecting a collapsed host opens it; its own compound stays selected.
-      if (hostId && id === elementIds.host(hostId)) pin(hostId);
+      // Selecting a collapsed host opens it; its own compound stays selected. The selection paints first,
+      // opening (a fetch, then every host's elements again) follows as a transition.
+      if (hostId && id === elementIds.host(hostId)) startTransition(() => pin(hostId));
     },
     [pin],
+  );
+  // A row of the side list also brings its element into view: at 1,000 hosts it is rarely on screen.
+  const selectFromList = useCallback(
+    (id: string | null) => {
+      select(id);
+      if (id) setFocus((current) => ({ id, zoomIn: false, seq: (current?.seq ?? 0) + 1 }));
+    },
+    [select],
   );
   const pick = useCallback(
     (match: FleetMatch) => {
@@ -183,7 +198,7 @@ function FleetMapPage() {
         ? elementIds.container(match.hostId, match.containerId)
         : elementIds.host(match.hostId);
       setSelectedId(id);
-      setFocus((current) => ({ id, seq: (current?.seq ?? 0) + 1 }));
+      setFocus((current) => ({ id, zoomIn: true, seq: (current?.seq ?? 0) + 1 }));
     },
     [pin],
   );
@@ -207,7 +222,12 @@ function FleetMapPage() {
 
   return (
     <div className="topology-page">
-      <FleetSummary rows={rows} total={fleet.data.hosts.length} selectedId={selectedId} onSelect={select} />
+      <FleetSummary
+        rows={rows}
+        total={fleet.data.hosts.length}
+        selectedId={selectedId}
+        onSelect={selectFromList}
+      />
       <div className="topology-main">
         <div className="map-toolbar">
           <MapSearch onPick={pick} />
