@@ -16,6 +16,12 @@ export function formatSpan(ms: number): string {
   return `${m} min`;
 }
 
+/**
+ * Due now: within the minute (the server's "now" in a forecast is a little ahead of the page's clock,
+ * and "in 0 min" says nothing).
+ */
+export const isDue = (iso: string, now: number): boolean => Date.parse(iso) - now < 60_000;
+
 const signed = (n: number): string => `${n > 0 ? "+" : n < 0 ? "−" : "±"}${Math.abs(n)}`;
 
 /** "the last 24 h", or "the last 10 h" for a younger pool. */
@@ -59,7 +65,7 @@ const reasonText: Record<PoolExhaustionReason, string> = {
 
 /** The alert banner: when the first allocation is forecast to fail and why. */
 export function alertText(failsAt: string, reason: PoolExhaustionReason, now: number): string {
-  const at = Date.parse(failsAt) <= now ? "now" : `on ${when(failsAt, now)}`;
+  const at = isDue(failsAt, now) ? "now" : `on ${when(failsAt, now)}`;
   return `Exhaustion forecast: allocations fail ${at}: ${reasonText[reason]}.`;
 }
 

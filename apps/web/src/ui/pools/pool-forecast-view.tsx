@@ -12,6 +12,7 @@ import {
   blockForecastText,
   formatSpan,
   formatUtc,
+  isDue,
   seriesPaths,
 } from "./forecast-text";
 
@@ -156,7 +157,7 @@ function ForecastBody({ forecast }: { forecast: PoolForecast }) {
                 </td>
                 <td>{h.ratePerHour}/h</td>
                 <td>
-                  {h.fullAt && Date.parse(h.fullAt) <= now
+                  {h.fullAt && isDue(h.fullAt, now)
                     ? forecast.pool.allowBorrow
                       ? "full: borrows"
                       : "full: next allocation fails"

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useNow } from "../format/use-now";
 import { poolsQuery } from "../queries/pools";
 import { QueryState } from "../shell/query-state";
-import { formatSpan } from "./forecast-text";
+import { formatSpan, isDue } from "./forecast-text";
 import { UsageBar } from "./usage-bar";
 
 /**
@@ -93,7 +93,7 @@ export function PoolsPage() {
                       </span>
                     )}{" "}
                     {pool.outlook.failsAt ? (
-                      Date.parse(pool.outlook.failsAt) <= now ? (
+                      isDue(pool.outlook.failsAt, now) ? (
                         "now"
                       ) : (
                         `in ${formatSpan(Date.parse(pool.outlook.failsAt) - now)}`
