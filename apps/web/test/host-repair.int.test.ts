@@ -4,108 +4,59 @@
  * Agents are simulated at the socket level (they answer server:repair); one of protocol minor 1 is
  * refused by name without being asked. GET /api/v1/hosts/:id/drift through the same server.
  */
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
-import { hostDriftSchema, PROTOCOL_VERSION } from "@switchyard/protocol";
-import { io as connect, type Socket } from "socket.io-client";
+import type { TestDatabase } from "@switchyard/db/testing";
+import { hostDriftSchema } from "@switchyard/protocol";
+import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import type { ControlPlane } from "../src/server/control-plane";
+import { type AgentPlanes, connectSimulatedAgent, startAgentPlanes } from "./support/agent-socket";
+import { netnsInventory } from "./support/netns-inventory";
+import type { SessionHttp } from "./support/test-plane";
 
+let env: AgentPlanes;
 let db: TestDatabase;
 let plane: ControlPlane;
 let replica: ControlPlane;
-let cookie = "";
+let http: SessionHttp;
+const opened: Socket[] = [];
 const sockets = new Map<string, Socket>();
-const ADMIN_PASSWORD = "admin-pw-for-repair-tests";
 /** How many times each simulated agent was asked to repair, by host name. */
 const asked = new Map<string, number>();
 const ids = new Map<string, string>();
 
-const configFor = (databaseUrl: string) =>
-  loadConfig({
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SWITCHYARD_UI: "false",
-    LOG_LEVEL: "silent",
-    SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    HEARTBEAT_INTERVAL_MS: "1000",
-    OFFLINE_AFTER_MS: "60000",
-    PRESENCE_SWEEP_INTERVAL_MS: "1000",
-    AGENT_DISCONNECT_GRACE_MS: "60000",
-  });
-
-async function http(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), cookie },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-/** A host whose agent reports one netns container `app` without interfaces. */
-const inventory = (hostname: string) => ({
-  collectedAt: new Date().toISOString(),
-  hostname,
-  interfaces: [],
-  bridges: [],
-  ovs: { available: false, error: null, bridges: [] },
-  namespaces: ["app"],
-  docker: { available: false, error: null },
-  containers: [{ id: "app", name: "app", runtime: "netns", state: "running", pid: null, interfaces: [] }],
-});
-
-/** Enrolls host `name` and connects its simulated agent to `base`; resolves once it reported. */
+/** Connects host `name`'s simulated agent (one netns container `app` without interfaces) to `base`. */
 async function agentOn(base: string, name: string, protocolMinor: number) {
-  const created = await http(plane.url, "POST", "/api/v1/hosts", { name });
-  const token = (created.body.enrollment as { token: string }).token;
-  const enrolled = await http(plane.url, "POST", "/api/v1/agent/enroll", {
-    token,
-    protocolVersion: PROTOCOL_VERSION,
-    agentVersion: "0.1.0-test",
-    hostname: name,
-  });
-  const { hostId, credential } = enrolled.body as { hostId: string; credential: string };
+  const { hostId, socket } = await connectSimulatedAgent(
+    env,
+    {
+      connectTo: base,
+      name,
+      protocolMinor,
+      inventory: netnsInventory(name, { app: null }),
+      answer: (s) =>
+        s.on("server:repair", (_request: unknown, ack: (answer: unknown) => void) => {
+          asked.set(name, (asked.get(name) ?? 0) + 1);
+          ack({ mode: "report", started: true });
+        }),
+    },
+    opened,
+  );
   ids.set(name, hostId);
-  const socket = connect(`${base}/agent`, {
-    auth: { credential, protocolVersion: PROTOCOL_VERSION, protocolMinor, agentVersion: "0.1.0-test" },
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-  });
   sockets.set(name, socket);
-  socket.on("server:repair", (_request: unknown, ack: (answer: unknown) => void) => {
-    asked.set(name, (asked.get(name) ?? 0) + 1);
-    ack({ mode: "report", started: true });
-  });
-  await new Promise<void>((resolve) => socket.once("server:welcome", () => resolve()));
-  const ack = await socket.emitWithAck("agent:inventory", { inventory: inventory(name) });
-  expect(ack).toEqual({ ok: true });
 }
 
 const repair = (host: string) => http(plane.url, "POST", `/api/v1/hosts/${ids.get(host) ?? host}/repair`);
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(configFor(db.url));
-  replica = await startControlPlane(configFor(db.url));
-  const signIn = await fetch(`${plane.url}/api/v1/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@switchyard.local", password: ADMIN_PASSWORD }),
-  });
-  expect(signIn.status).toBe(200);
-  cookie = (signIn.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+  env = await startAgentPlanes();
+  ({ db, plane, replica, http } = env);
   await agentOn(replica.url, "hr-1", 2);
   await agentOn(replica.url, "hr-old", 1);
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of sockets.values()) s.close();
-  await replica?.close();
-  await plane?.close();
-  await db?.drop();
+  for (const s of opened) s.close();
+  await env?.close();
 });
 
 describe("POST /api/v1/hosts/:id/repair", () => {

@@ -4,77 +4,29 @@
  * the socket level (they answer server:ping with what they were asked); an agent of protocol minor 1 is
  * refused by name without being asked, and bad input is a 4xx naming the field.
  */
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
-import { type PingRequest, PROTOCOL_VERSION, type TraceTestResult } from "@switchyard/protocol";
-import { io as connect, type Socket } from "socket.io-client";
+import type { TestDatabase } from "@switchyard/db/testing";
+import type { PingRequest, TraceTestResult } from "@switchyard/protocol";
+import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import type { ControlPlane } from "../src/server/control-plane";
+import { type AgentPlanes, connectSimulatedAgent, startAgentPlanes } from "./support/agent-socket";
+import { netnsInventory } from "./support/netns-inventory";
+import type { SessionHttp } from "./support/test-plane";
 
+let env: AgentPlanes;
 let db: TestDatabase;
 let plane: ControlPlane;
 let replica: ControlPlane;
-let cookie = "";
+let http: SessionHttp;
 const sockets: Socket[] = [];
-const ADMIN_PASSWORD = "admin-pw-for-trace-tests";
 /** What each simulated agent was asked to ping, by host name. */
 const asked = new Map<string, PingRequest[]>();
 const ids = new Map<string, string>();
 
-const configFor = (databaseUrl: string) =>
-  loadConfig({
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SWITCHYARD_UI: "false",
-    LOG_LEVEL: "silent",
-    SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    HEARTBEAT_INTERVAL_MS: "1000",
-    OFFLINE_AFTER_MS: "60000",
-    PRESENCE_SWEEP_INTERVAL_MS: "1000",
-    AGENT_DISCONNECT_GRACE_MS: "60000",
-  });
-
-async function http(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), cookie },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
-}
-
-/** One netns container `name` holding `address`/24 on eth0, as an agent reports it. */
-const inventory = (hostname: string, name: string, address: string) => ({
-  collectedAt: new Date().toISOString(),
-  hostname,
-  interfaces: [],
-  bridges: [],
-  ovs: { available: false, error: null, bridges: [] },
-  namespaces: [name],
-  docker: { available: false, error: null },
-  containers: [
-    {
-      id: name,
-      name,
-      runtime: "netns",
-      state: "running",
-      pid: null,
-      interfaces: [
-        {
-          name: "eth0",
-          index: 2,
-          kind: "veth",
-          mac: null,
-          peerIndex: null,
-          addresses: [{ family: "inet", address, prefixLength: 24 }],
-        },
-      ],
-    },
-  ],
-});
-
-/** Enrolls host `name` and connects its simulated agent to `base` with `protocolMinor`; resolves once it reported. */
+/**
+ * Connects host `name`'s simulated agent to `base` with `protocolMinor`: one netns container holding
+ * `address`/24 on eth0; an address ending in .99 gets no replies.
+ */
 async function agentOn(
   base: string,
   name: string,
@@ -82,38 +34,29 @@ async function agentOn(
   address: string,
   protocolMinor: number,
 ) {
-  const created = await http(plane.url, "POST", "/api/v1/hosts", { name });
-  const token = (created.body.enrollment as { token: string }).token;
-  const enrolled = await http(plane.url, "POST", "/api/v1/agent/enroll", {
-    token,
-    protocolVersion: PROTOCOL_VERSION,
-    agentVersion: "0.1.0-test",
-    hostname: name,
-  });
-  const { hostId, credential } = enrolled.body as { hostId: string; credential: string };
+  const { hostId } = await connectSimulatedAgent(
+    env,
+    {
+      connectTo: base,
+      name,
+      protocolMinor,
+      inventory: netnsInventory(name, { [container]: address }),
+      answer: (s) =>
+        s.on("server:ping", (request: PingRequest, ack: (answer: unknown) => void) => {
+          asked.set(name, [...(asked.get(name) ?? []), request]);
+          const replies = request.address.endsWith(".99") ? 0 : request.count;
+          ack({
+            sent: request.count,
+            received: replies,
+            rttMs: replies ? { min: 0.1, avg: 0.2, max: 0.4 } : null,
+            error: replies ? null : `no reply from ${request.address}`,
+            output: `${request.count} packets transmitted, ${replies} received`,
+          });
+        }),
+    },
+    sockets,
+  );
   ids.set(name, hostId);
-  const socket = connect(`${base}/agent`, {
-    auth: { credential, protocolVersion: PROTOCOL_VERSION, protocolMinor, agentVersion: "0.1.0-test" },
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-  });
-  sockets.push(socket);
-  socket.on("server:ping", (request: PingRequest, ack: (answer: unknown) => void) => {
-    asked.set(name, [...(asked.get(name) ?? []), request]);
-    const replies = request.address.endsWith(".99") ? 0 : request.count;
-    ack({
-      sent: request.count,
-      received: replies,
-      rttMs: replies ? { min: 0.1, avg: 0.2, max: 0.4 } : null,
-      error: replies ? null : `no reply from ${request.address}`,
-      output: `${request.count} packets transmitted, ${replies} received`,
-    });
-  });
-  await new Promise<void>((resolve) => socket.once("server:welcome", () => resolve()));
-  const ack = await socket.emitWithAck("agent:inventory", { inventory: inventory(name, container, address) });
-  expect(ack).toEqual({ ok: true });
-  return socket;
 }
 
 const end = (host: string, containerId: string) => ({ hostId: ids.get(host) ?? host, containerId });
@@ -121,15 +64,8 @@ const test = (from: unknown, to: unknown, extra: Record<string, unknown> = {}) =
   http(plane.url, "POST", "/api/v1/topology/trace/test", { from, to, ...extra });
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(configFor(db.url));
-  replica = await startControlPlane(configFor(db.url));
-  const signIn = await http(plane.url, "POST", "/api/v1/auth/sign-in", {
-    email: "admin@switchyard.local",
-    password: ADMIN_PASSWORD,
-  });
-  expect(signIn.status).toBe(200);
-  cookie = (signIn.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+  env = await startAgentPlanes();
+  ({ db, plane, replica, http } = env);
   // tt-1's agent on the other replica, tt-2's on this one, tt-old (minor 1) on the other.
   await agentOn(replica.url, "tt-1", "con1", "10.213.0.1", 2);
   await agentOn(plane.url, "tt-2", "con3", "10.213.0.3", 2);
@@ -138,9 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await replica?.close();
-  await plane?.close();
-  await db?.drop();
+  await env?.close();
 });
 
 describe("POST /api/v1/topology/trace/test", () => {

@@ -53,3 +53,22 @@ export async function signInCookie(baseUrl: string, password = TEST_ADMIN_PASSWO
   if (res.status !== 200) throw new Error(`sign-in failed: HTTP ${res.status}`);
   return (res.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
 }
+
+export type SessionHttp = (
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; body: Record<string, unknown> }>;
+
+/** Requests with the session `cookie` (a JSON body when given); answers the status and the JSON body. */
+export const sessionHttp =
+  (cookie: string): SessionHttp =>
+  async (base, method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), cookie },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
