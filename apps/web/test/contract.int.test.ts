@@ -26,6 +26,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type ApiHandler, createApiHandler } from "../src/server/api/handler";
 import { type HubPort, noopHub } from "../src/server/broadcast";
+import { netnsInventory } from "./support/netns-inventory";
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -50,32 +51,7 @@ const hub: HubPort = {
 };
 
 /** Two named namespaces in one subnet, as h1's agent would report them (for the trace test). */
-const traceInventory = {
-  collectedAt: new Date().toISOString(),
-  hostname: "h1",
-  interfaces: [],
-  bridges: [],
-  ovs: { available: false, error: null, bridges: [] },
-  namespaces: ["ta", "tb"],
-  docker: { available: false, error: null },
-  containers: ["ta", "tb"].map((id, i) => ({
-    id,
-    name: id,
-    runtime: "netns" as const,
-    state: "running",
-    pid: null,
-    interfaces: [
-      {
-        name: "eth0",
-        index: 2,
-        kind: "veth",
-        mac: null,
-        peerIndex: null,
-        addresses: [{ family: "inet" as const, address: `10.76.0.${10 + i}`, prefixLength: 24 }],
-      },
-    ],
-  })),
-};
+const traceInventory = netnsInventory("h1", { ta: "10.76.0.10", tb: "10.76.0.11" });
 
 /** Calls one route as a client would and returns its parsed success body; fails on anything else. */
 async function call<R extends AnyApiRoute>(
