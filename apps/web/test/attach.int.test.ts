@@ -4,7 +4,7 @@
  * 4xx naming its field, nothing changed), desired state pushed to the agent wherever it is connected,
  * results closing operations, offline hosts served on connect, detach releasing the address.
  */
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
+import type { TestDatabase } from "@switchyard/db/testing";
 import {
   type Attachment,
   type DesiredState,
@@ -15,26 +15,15 @@ import {
 } from "@switchyard/protocol";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import type { ControlPlane } from "../src/server/control-plane";
+import { signInCookie, startTestPlanes, type TestPlanes } from "./support/test-plane";
 
+let env: TestPlanes;
 let db: TestDatabase;
 let plane: ControlPlane;
 let replica: ControlPlane;
 const sockets: Socket[] = [];
-const ADMIN_PASSWORD = "admin-pw-for-tests";
 let cookie = "";
-
-function configFor(databaseUrl: string) {
-  return loadConfig({
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SWITCHYARD_UI: "false",
-    LOG_LEVEL: "silent",
-    SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-}
 
 type Body = Record<string, unknown> & { error?: { code: string; field?: string; message: string } };
 
@@ -145,22 +134,15 @@ const operation = async (id: string) =>
   (await http(plane.url, "GET", `/api/v1/operations/${id}`)).body as unknown as Operation;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(configFor(db.url));
-  replica = await startControlPlane(configFor(db.url));
-  const res = await fetch(`${plane.url}/api/v1/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@switchyard.local", password: ADMIN_PASSWORD }),
-  });
-  cookie = (res.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+  env = await startTestPlanes(2);
+  ({ db } = env);
+  [plane, replica] = env.planes as [ControlPlane, ControlPlane];
+  cookie = await signInCookie(plane.url);
 });
 
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await replica?.close();
-  await plane?.close();
-  await db?.drop();
+  await env?.close();
 });
 
 const snapshot = async () => ({

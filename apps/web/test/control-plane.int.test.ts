@@ -1,30 +1,15 @@
-import { createTestDatabase, type TestDatabase } from "@switchyard/db/testing";
+import type { TestDatabase } from "@switchyard/db/testing";
 import { type HostSummary, PROTOCOL_MINOR, PROTOCOL_VERSION } from "@switchyard/protocol";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/server/config";
-import { type ControlPlane, startControlPlane } from "../src/server/control-plane";
+import type { ControlPlane } from "../src/server/control-plane";
+import { signInCookie, startTestPlanes, type TestPlanes } from "./support/test-plane";
 
+let env: TestPlanes;
 let db: TestDatabase;
 let plane: ControlPlane;
 let replica: ControlPlane;
 const sockets: Socket[] = [];
-const ADMIN_PASSWORD = "admin-pw-for-tests";
-
-function configFor(databaseUrl: string) {
-  return loadConfig({
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    SWITCHYARD_UI: "false",
-    LOG_LEVEL: "silent",
-    SWITCHYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    HEARTBEAT_INTERVAL_MS: "200",
-    OFFLINE_AFTER_MS: "800",
-    PRESENCE_SWEEP_INTERVAL_MS: "100",
-    AGENT_DISCONNECT_GRACE_MS: "300",
-  });
-}
 
 async function http(base: string, method: string, path: string, body?: unknown, cookie?: string) {
   const res = await fetch(`${base}${path}`, {
@@ -35,7 +20,7 @@ async function http(base: string, method: string, path: string, body?: unknown, 
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 let cookie = "";
@@ -128,22 +113,20 @@ const inventory = (hostname: string) => ({
 });
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plane = await startControlPlane(configFor(db.url));
-  replica = await startControlPlane(configFor(db.url));
-  const signIn = await http(plane.url, "POST", "/api/v1/auth/sign-in", {
-    email: "admin@switchyard.local",
-    password: ADMIN_PASSWORD,
+  env = await startTestPlanes(2, {
+    HEARTBEAT_INTERVAL_MS: "200",
+    OFFLINE_AFTER_MS: "800",
+    PRESENCE_SWEEP_INTERVAL_MS: "100",
+    AGENT_DISCONNECT_GRACE_MS: "300",
   });
-  expect(signIn.status).toBe(200);
-  cookie = (signIn.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
+  ({ db } = env);
+  [plane, replica] = env.planes as [ControlPlane, ControlPlane];
+  cookie = await signInCookie(plane.url);
 });
 
 afterAll(async () => {
   for (const s of sockets) s.close();
-  await replica?.close();
-  await plane?.close();
-  await db?.drop();
+  await env?.close();
 });
 
 describe("control plane over real HTTP and socket.io", () => {
