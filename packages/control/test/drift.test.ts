@@ -1,6 +1,7 @@
-import type { Container, Inventory, InventoryInterface, OvsPort } from "@switchyard/protocol";
+import type { Container, Inventory, OvsPort } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
 import { type DriftEndpoint, type DriftNetwork, findDrift } from "../src/topology/drift";
+import { hostInterface } from "./inventory-fixture";
 
 /*
  * One host as the agent leaves it: OVS bridge ovs0 (trunk eth1, every VLAN) with web's eth1 on VLAN 100,
@@ -60,19 +61,6 @@ const app = endpoint("a3", "n-vx", "app", "10.0.2.13", "sy00000003h");
 const mac = endpoint("a4", "n-mac", "mac", "10.0.3.14", null);
 const endpoints = [web, db, app, mac];
 
-const hostIf = (name: string, index: number, over: Partial<InventoryInterface> = {}): InventoryInterface => ({
-  name,
-  index,
-  kind: "veth",
-  mac: null,
-  mtu: 1500,
-  operState: "UP",
-  master: null,
-  peerIndex: null,
-  addresses: [],
-  ...over,
-});
-
 const container = (name: string, peer: number | null, address: string, kind = "veth"): Container => ({
   id: name,
   name,
@@ -105,16 +93,16 @@ function cleanHost(): Inventory {
     collectedAt: "2026-12-02T00:00:00.000Z",
     hostname: "h1",
     interfaces: [
-      hostIf("eth0", 2, {
+      hostInterface("eth0", 2, {
         kind: "",
         addresses: [{ family: "inet", address: "192.168.1.5", prefixLength: 24 }],
       }),
-      hostIf("eth1", 3, { kind: "", master: "ovs-system" }),
-      hostIf("sy00000001h", 11, { master: "ovs-system" }),
-      hostIf("sy00000002h", 12, { master: "br0" }),
-      hostIf("sy00000003h", 13, { master: "brx" }),
-      hostIf("br0", 20, { kind: "bridge" }),
-      hostIf("brx", 21, { kind: "bridge" }),
+      hostInterface("eth1", 3, { kind: "", master: "ovs-system" }),
+      hostInterface("sy00000001h", 11, { master: "ovs-system" }),
+      hostInterface("sy00000002h", 12, { master: "br0" }),
+      hostInterface("sy00000003h", 13, { master: "brx" }),
+      hostInterface("br0", 20, { kind: "bridge" }),
+      hostInterface("brx", 21, { kind: "bridge" }),
     ],
     bridges: [
       { name: "br0", ports: ["sy00000002h"] },

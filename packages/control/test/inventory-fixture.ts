@@ -1,4 +1,22 @@
-import type { Inventory } from "@switchyard/protocol";
+import type { Inventory, InventoryInterface } from "@switchyard/protocol";
+
+/** A host interface `name` (a veth, up, without addresses unless `over` says otherwise). */
+export const hostInterface = (
+  name: string,
+  index: number,
+  over: Partial<InventoryInterface> = {},
+): InventoryInterface => ({
+  name,
+  index,
+  kind: "veth",
+  mac: null,
+  mtu: 1500,
+  operState: "UP",
+  master: null,
+  peerIndex: null,
+  addresses: [],
+  ...over,
+});
 
 /** A host's inventory with just an underlay `eth0` (and the named namespaces): enough for VXLAN and attach. */
 export function underlayInventory(hostname: string, underlay: string, namespaces: string[] = []): Inventory {
@@ -6,17 +24,7 @@ export function underlayInventory(hostname: string, underlay: string, namespaces
     collectedAt: new Date().toISOString(),
     hostname,
     interfaces: [
-      {
-        name: "eth0",
-        index: 2,
-        kind: "veth",
-        mac: null,
-        mtu: 1500,
-        operState: "UP",
-        master: null,
-        peerIndex: null,
-        addresses: [{ family: "inet", address: underlay, prefixLength: 24 }],
-      },
+      hostInterface("eth0", 2, { addresses: [{ family: "inet", address: underlay, prefixLength: 24 }] }),
     ],
     bridges: [],
     ovs: { available: true, error: null, bridges: [] },
