@@ -73,7 +73,9 @@ describe("POST /api/v1/hosts/:id/repair", () => {
     const res = await repair("hr-old");
     expect(res.status).toBe(409);
     expect(res.body.error).toMatchObject({ code: "conflict", field: "id" });
-    expect(String((res.body.error as { message: string }).message)).toMatch(/minor 2: upgrade it/);
+    expect(String((res.body.error as { message: string }).message)).toMatch(
+      /protocol minor 1, without repair \(minor 2\): upgrade the agent/,
+    );
     expect(asked.get("hr-old")).toBeUndefined();
     expect((await repair("no-such-host")).status).toBe(404);
   });

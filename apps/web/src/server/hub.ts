@@ -20,6 +20,7 @@ import {
   UiEvents,
 } from "@switchyard/protocol";
 import type { Server } from "socket.io";
+import type { z } from "zod";
 import {
   type AgentConnectionOptions,
   type AgentNamespace,
@@ -31,6 +32,8 @@ import type { SitePolicy } from "./api/same-site";
 import type { HubPort } from "./broadcast";
 import type { Logger } from "./logger";
 import { authenticateUiSocket, credentialRoom, recheckUiSocket, type UiNamespace } from "./ui-socket";
+
+type AgentBroadcast = ReturnType<ReturnType<AgentNamespace["to"]>["timeout"]>;
 
 export interface HubOptions extends AgentConnectionOptions {
   offlineAfterMs: number;
@@ -59,6 +62,37 @@ export interface Hub extends HubPort {
  */
 export function createHub(io: Server, services: ServiceContext, options: HubOptions, logger: Logger): Hub {
   const agents: AgentNamespace = io.of("/agent");
+
+  /**
+   * Asks one of the host's agent sockets that speaks `minMinor` or later, on whichever replica it is
+   * connected (fetchSockets asks every replica), and parses its reply. The socket's own room (its id)
+   * answers an array of one reply everywhere; a local socket's own ack would not be an array. An agent too
+   * old for the event is refused at once, naming both versions.
+   */
+  async function askOneAgent<T>(
+    hostId: string,
+    ask: {
+      what: string;
+      minMinor: number;
+      timeoutMs: number;
+      send: (to: AgentBroadcast) => Promise<unknown[]>;
+      schema: z.ZodType<T>;
+    },
+  ): Promise<T> {
+    const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
+    if (sockets.length === 0) throw new Error("the host's agent is not connected");
+    const socket = sockets.find((s) => s.data.protocolMinor >= ask.minMinor);
+    if (!socket) {
+      const minor = Math.max(...sockets.map((s) => s.data.protocolMinor));
+      throw new Error(
+        `the host's agent speaks protocol minor ${minor}, without ${ask.what} (minor ${ask.minMinor}): upgrade the agent`,
+      );
+    }
+    const replies = await ask.send(agents.to(socket.id).timeout(ask.timeoutMs));
+    const parsed = ask.schema.safeParse(replies[0]);
+    if (!parsed.success) throw new Error(`the agent gave no valid ${ask.what} answer`);
+    return parsed.data;
+  }
   const ui: UiNamespace = io.of("/ui");
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -110,24 +144,14 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       return parsed.data satisfies ProbeAck;
     },
     async pingFrom(hostId, request) {
-      // fetchSockets asks every replica; the chosen socket's own room (its id) reaches it wherever it is.
-      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
-      if (sockets.length === 0) throw new Error("the host's agent is not connected");
-      const socket = sockets.find((s) => s.data.protocolMinor >= PING_PROTOCOL_MINOR);
-      if (!socket) {
-        const minor = Math.max(...sockets.map((s) => s.data.protocolMinor));
-        throw new Error(
-          `the host's agent speaks protocol minor ${minor}, without ping (minor ${PING_PROTOCOL_MINOR}): upgrade the agent`,
-        );
-      }
       const seconds = Math.ceil(request.timeoutMs / 1000);
-      const replies: unknown[] = await agents
-        .to(socket.id)
-        .timeout((request.count + seconds + 8) * 1000)
-        .emitWithAck(ServerToAgentEvents.ping, request);
-      const parsed = pingResultSchema.safeParse(replies[0]);
-      if (!parsed.success) throw new Error("the agent gave no valid ping answer");
-      return parsed.data;
+      return askOneAgent(hostId, {
+        what: "ping",
+        minMinor: PING_PROTOCOL_MINOR,
+        timeoutMs: (request.count + seconds + 8) * 1000,
+        send: (to) => to.emitWithAck(ServerToAgentEvents.ping, request),
+        schema: pingResultSchema,
+      });
     },
     async pushDesiredState(hostId) {
       // fetchSockets asks every replica (through the adapter): is the agent connected anywhere?
@@ -138,19 +162,13 @@ export function createHub(io: Server, services: ServiceContext, options: HubOpti
       );
     },
     async repairHost(hostId) {
-      const sockets = await agents.in(hostRoom(hostId)).fetchSockets();
-      if (sockets.length === 0) throw new Error("the host's agent is not connected");
-      const socket = sockets.find((s) => s.data.protocolMinor >= REPAIR_PROTOCOL_MINOR);
-      if (!socket)
-        throw new Error(`the host's agent is older than protocol minor ${REPAIR_PROTOCOL_MINOR}: upgrade it`);
-      // Through the socket's own room (its id): an array of one reply, on whichever replica it is.
-      const replies: unknown[] = await agents
-        .to(socket.id)
-        .timeout(10_000)
-        .emitWithAck(ServerToAgentEvents.repair, {});
-      const parsed = repairAckSchema.safeParse(replies[0]);
-      if (!parsed.success) throw new Error("the agent gave no valid repair answer");
-      return parsed.data;
+      return askOneAgent(hostId, {
+        what: "repair",
+        minMinor: REPAIR_PROTOCOL_MINOR,
+        timeoutMs: 10_000,
+        send: (to) => to.emitWithAck(ServerToAgentEvents.repair, {}),
+        schema: repairAckSchema,
+      });
     },
     async sweep() {
       const changed = await sweepOfflineHosts(services, options.offlineAfterMs);
