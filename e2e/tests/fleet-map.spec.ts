@@ -9,22 +9,10 @@ import {
 import { signIn } from "../support/auth";
 import { e2e } from "../support/env";
 import { LabHost } from "../support/lab-host";
+import { find, picture } from "../support/map";
 
 const HOSTS = 1000;
 const graph = (page: Page) => page.getByTestId("topology-graph");
-/** With E2E_SCREENSHOT_DIR set, the spec saves the pictures the README shows (overview, drill-down, trace). */
-const picture = async (page: Page, name: string) => {
-  const dir = process.env.E2E_SCREENSHOT_DIR;
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
-};
-
-/** Searches and clicks the match for `text` (once the answer for this text is in). */
-async function find(page: Page, text: string): Promise<void> {
-  await page.getByTestId("map-search").fill(text);
-  await page.getByTestId("map-search-result").filter({ hasText: text }).first().click();
-  await expect(page.getByTestId("node-details")).toContainText(text);
-}
-
 /** The REST calls the page makes (path and query), from the moment it is called. */
 function recordApiCalls(page: Page): string[] {
   const calls: string[] = [];

@@ -5,26 +5,14 @@
  * API. On the map: con1 -> con3 has an L2 path and its Test passes (both agents ping, replies both
  * ways); con1 -> con4 has none (different VLAN) and its Test gets no reply.
  */
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { type Attachment, attachmentSchema, createdHostSchema } from "@switchyard/protocol";
 import { createLab, type Lab } from "../../packages/lab/src/index";
 import { signIn } from "../support/auth";
 import { e2e } from "../support/env";
+import { find, picture } from "../support/map";
 
 const SUBNET = "10.213.0.0/24";
-
-/** With E2E_SCREENSHOT_DIR set, the spec saves the picture the README shows. */
-const picture = async (page: Page, name: string) => {
-  const dir = process.env.E2E_SCREENSHOT_DIR;
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
-};
-
-/** Searches and clicks the match for `text`; waits until its details are open. */
-async function find(page: Page, text: string): Promise<void> {
-  await page.getByTestId("map-search").fill(text);
-  await page.getByTestId("map-search-result").filter({ hasText: text }).first().click();
-  await expect(page.getByTestId("node-details")).toContainText(text);
-}
 
 test.describe("trace and test on the map (VLAN scenario, real agents and OVS)", () => {
   let lab: Lab | undefined;
