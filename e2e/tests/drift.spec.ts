@@ -8,19 +8,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { expect, type Page, test } from "@playwright/test";
-import { attachmentSchema, createdHostSchema, hostDriftSchema } from "@switchyard/protocol";
+import { type Attachment, attachmentSchema, createdHostSchema, hostDriftSchema } from "@switchyard/protocol";
 import { createLab, type Lab } from "../../packages/lab/src/index";
 import { signIn } from "../support/auth";
 import { e2e } from "../support/env";
 import { LabHost } from "../support/lab-host";
+import { picture } from "../support/map";
 
 const SUBNET = "10.89.0.0/24";
-
-/** With E2E_SCREENSHOT_DIR set, the spec saves the picture the README shows. */
-const picture = async (page: Page, name: string) => {
-  const dir = process.env.E2E_SCREENSHOT_DIR;
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
-};
 
 /** The interface names inside a named namespace (`ip -j link`). */
 const linksIn = (netns: string): string[] =>
@@ -29,6 +24,49 @@ const linksIn = (netns: string): string[] =>
       ifname: string;
     }[]
   ).map((l) => l.ifname);
+
+/** POSTs as the signed-in page; any answer but a 2xx fails the test. */
+async function post(page: Page, path: string, data: unknown): Promise<unknown> {
+  const res = await page.request.post(path, { data });
+  expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
+  return (await res.json()) as unknown;
+}
+
+/** Whether the host is online and its control plane has an inventory from it. */
+async function ready(page: Page, hostId: string): Promise<boolean> {
+  const detail = (await (await page.request.get(`/api/v1/hosts/${hostId}`)).json()) as {
+    status?: string;
+    inventoryReceivedAt?: string | null;
+  };
+  return detail.status === "online" && Boolean(detail.inventoryReceivedAt);
+}
+
+const driftOf = async (page: Page, hostId: string) =>
+  hostDriftSchema.parse(await (await page.request.get(`/api/v1/hosts/${hostId}/drift`)).json());
+
+/** Attaches through the API and waits until the agent applied it; answers the applied attachment. */
+async function attachApplied(
+  page: Page,
+  body: Record<string, unknown>,
+  timeout: number,
+): Promise<Attachment> {
+  const out = (await post(page, "/api/v1/attachments", body)) as { attachment: unknown };
+  const attachmentId = attachmentSchema.parse(out.attachment).id;
+  const attachment = async () =>
+    attachmentSchema.parse(await (await page.request.get(`/api/v1/attachments/${attachmentId}`)).json());
+  await expect.poll(async () => (await attachment()).status, { timeout }).toBe("applied");
+  return attachment();
+}
+
+/** Opens the map and, found by search, the host (the map centres on it and its panel opens). */
+async function openHost(page: Page, hostName: string) {
+  await page.goto("/");
+  const graph = page.getByTestId("topology-graph");
+  await expect(graph).toHaveAttribute("data-drawn-at", /\d+/, { timeout: 30_000 });
+  await page.getByTestId("map-search").fill(hostName);
+  await page.getByTestId("map-search-result").filter({ hasText: hostName }).first().click();
+  return { graph, panel: page.getByTestId("host-drift") };
+}
 
 test.describe("drift on the map", () => {
   let host: LabHost | undefined;
@@ -43,61 +81,36 @@ test.describe("drift on the map", () => {
   }) => {
     test.setTimeout(120_000);
     await signIn(page);
-    const post = async (path: string, data?: unknown) => {
-      const res = await page.request.post(path, data === undefined ? {} : { data });
-      expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
-      return (await res.json()) as unknown;
-    };
     // Per run and per repetition (`--repeat-each`): names the control plane keeps must not repeat.
     const run = `${e2e.prefix}d${test.info().repeatEachIndex}`;
     const hostName = `${run}-host`;
-    const created = createdHostSchema.parse(await post("/api/v1/hosts", { name: hostName }));
+    const created = createdHostSchema.parse(await post(page, "/api/v1/hosts", { name: hostName }));
     const hostId = created.host.id;
     host = new LabHost(5);
     const containerName = `${run}-app`;
     host.addEmptyNetnsContainer(containerName);
     host.startAgent(created.enrollment.token, ["--drift-repair", "report", "--netns-prefix", `${run}-`]);
-    const drift = async () =>
-      hostDriftSchema.parse(await (await page.request.get(`/api/v1/hosts/${hostId}/drift`)).json());
-    const ready = async () => {
-      const detail = (await (await page.request.get(`/api/v1/hosts/${hostId}`)).json()) as {
-        status?: string;
-        inventoryReceivedAt?: string | null;
-      };
-      return detail.status === "online" && Boolean(detail.inventoryReceivedAt);
-    };
-    await expect.poll(ready, { timeout: 20_000 }).toBe(true);
+    const drift = () => driftOf(page, hostId);
+    await expect.poll(() => ready(page, hostId), { timeout: 20_000 }).toBe(true);
 
     const network = `${run}-net`;
-    await post("/api/v1/networks", {
+    await post(page, "/api/v1/networks", {
       name: network,
       driver: "bridge",
       subnet: SUBNET,
       bridgeName: `${run}br`,
     });
-    const out = (await post("/api/v1/attachments", {
-      host: hostName,
-      network,
-      container: `netns:${containerName}`,
-      reason: "e2e: drift",
-    })) as { attachment: unknown };
-    const attachmentId = attachmentSchema.parse(out.attachment).id;
-    const attachment = async () =>
-      attachmentSchema.parse(await (await page.request.get(`/api/v1/attachments/${attachmentId}`)).json());
-    await expect.poll(async () => (await attachment()).status, { timeout: 20_000 }).toBe("applied");
-    const { hostIfname, address } = await attachment();
+    const { hostIfname, address } = await attachApplied(
+      page,
+      { host: hostName, network, container: `netns:${containerName}`, reason: "e2e: drift" },
+      20_000,
+    );
     expect(hostIfname).toMatch(/^sy[0-9a-f]{8}h$/);
     const veth = hostIfname ?? "";
     // Once the inventory shows the new veth, nothing differs.
     await expect.poll(async () => (await drift()).items, { timeout: 15_000 }).toEqual([]);
 
-    await page.goto("/");
-    const graph = page.getByTestId("topology-graph");
-    await expect(graph).toHaveAttribute("data-drawn-at", /\d+/, { timeout: 30_000 });
-    // Found by search: the map centres on the host and its panel opens.
-    await page.getByTestId("map-search").fill(hostName);
-    await page.getByTestId("map-search-result").filter({ hasText: hostName }).first().click();
-    const panel = page.getByTestId("host-drift");
+    const { graph, panel } = await openHost(page, hostName);
     await expect(panel).toHaveAttribute("data-drift", "0");
     await expect(graph).toHaveAttribute("data-drift-ids", "");
 
@@ -141,28 +154,16 @@ test.describe("drift on the map", () => {
   }) => {
     test.setTimeout(180_000);
     await signIn(page);
-    const post = async (path: string, data: unknown) => {
-      const res = await page.request.post(path, { data });
-      expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
-      return (await res.json()) as unknown;
-    };
     lab = await createLab({ hosts: 1, prefix: `${e2e.prefix}o${test.info().repeatEachIndex}` });
     const hostName = lab.controlPlaneName("h1");
-    const created = createdHostSchema.parse(await post("/api/v1/hosts", { name: hostName }));
+    const created = createdHostSchema.parse(await post(page, "/api/v1/hosts", { name: hostName }));
     const hostId = created.host.id;
     await lab.startAgent("h1", e2e.baseURL, created.enrollment.token, {
       extraArgs: ["--drift-repair", "report", "--netns-prefix", `${lab.prefix}-c-h1-`],
     });
-    const ready = async () => {
-      const detail = (await (await page.request.get(`/api/v1/hosts/${hostId}`)).json()) as {
-        status?: string;
-        inventoryReceivedAt?: string | null;
-      };
-      return detail.status === "online" && Boolean(detail.inventoryReceivedAt);
-    };
-    await expect.poll(ready, { timeout: 60_000 }).toBe(true);
+    await expect.poll(() => ready(page, hostId), { timeout: 60_000 }).toBe(true);
     const network = `${lab.prefix}-v100`;
-    await post("/api/v1/networks", {
+    await post(page, "/api/v1/networks", {
       name: network,
       driver: "ovs",
       subnet: `10.215.${test.info().repeatEachIndex}.0/24`,
@@ -171,28 +172,15 @@ test.describe("drift on the map", () => {
       uplink: "eth1",
     });
     const c = await lab.addNetnsContainer("h1", "h1-app");
-    const out = (await post("/api/v1/attachments", {
-      host: hostName,
-      network,
-      container: `netns:${c.ref}`,
-      ifname: "eth0",
-      reason: "e2e: OVS drift",
-    })) as { attachment: unknown };
-    const attachmentId = attachmentSchema.parse(out.attachment).id;
-    const attachment = async () =>
-      attachmentSchema.parse(await (await page.request.get(`/api/v1/attachments/${attachmentId}`)).json());
-    await expect.poll(async () => (await attachment()).status, { timeout: 30_000 }).toBe("applied");
-    const port = (await attachment()).hostIfname ?? "";
-    const drift = async () =>
-      hostDriftSchema.parse(await (await page.request.get(`/api/v1/hosts/${hostId}/drift`)).json());
-    await expect.poll(async () => (await drift()).items, { timeout: 20_000 }).toEqual([]);
+    const attached = await attachApplied(
+      page,
+      { host: hostName, network, container: `netns:${c.ref}`, ifname: "eth0", reason: "e2e: OVS drift" },
+      30_000,
+    );
+    const port = attached.hostIfname ?? "";
+    await expect.poll(async () => (await driftOf(page, hostId)).items, { timeout: 20_000 }).toEqual([]);
 
-    await page.goto("/");
-    const graph = page.getByTestId("topology-graph");
-    await expect(graph).toHaveAttribute("data-drawn-at", /\d+/, { timeout: 30_000 });
-    await page.getByTestId("map-search").fill(hostName);
-    await page.getByTestId("map-search-result").filter({ hasText: hostName }).first().click();
-    const panel = page.getByTestId("host-drift");
+    const { graph, panel } = await openHost(page, hostName);
     await expect(panel).toHaveAttribute("data-drift", "0");
 
     // By hand on the host's OVS: the container's access port on VLAN 200, the trunk without VLAN 100.
