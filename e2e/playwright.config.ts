@@ -1,16 +1,5 @@
 import { defineConfig } from "@playwright/test";
-
-// Debian's Chromium (Playwright cannot download browsers here); flags keep it off the network.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium";
 
 export default defineConfig({
   testDir: "./tests",
@@ -24,7 +13,7 @@ export default defineConfig({
   use: {
     baseURL: process.env.E2E_BASE_URL,
     viewport: { width: 1280, height: 800 },
-    launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     trace: "off",
     screenshot: "only-on-failure",
   },

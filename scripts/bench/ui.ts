@@ -25,6 +25,7 @@ import { createTestDatabase, TEST_ADMIN_URL_ENV } from "@switchyard/db/testing";
 import { AgentEvents, PROTOCOL_VERSION, ServerToAgentEvents } from "@switchyard/protocol";
 import { type Browser, type CDPSession, chromium, type Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../e2e/support/chromium";
 
 const { values } = parseArgs({
   options: {
@@ -36,16 +37,6 @@ const { values } = parseArgs({
 const SIZES = values.sizes.split(",").map(Number);
 const CONTAINERS = Number(values.containers);
 const PASSWORD = "bench-map-password";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-];
 const round = (n: number) => Math.round(n * 10) / 10;
 
 async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
@@ -269,7 +260,7 @@ async function measure(size: number) {
   const options = { hosts: size - 1, containersPerHost: CONTAINERS, prefix: "b-" };
   await seedFleet(db.url, options);
   const server = await startServer(db.url);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const cookie = await signIn(server.url);
     const agent = await socketAgent(server.url, cookie, "b-a-live");
