@@ -46,7 +46,7 @@ export class LabHost {
   /**
    * Starts the agent; without a token it must already hold a credential from an earlier enrollment.
    * Its poll interval is long on purpose: changes must reach the UI through its link monitor. `extra`:
-   * further agent options (`--drift-repair report`).
+   * further agent options (`--drift-repair report`, a narrower `--netns-prefix`).
    */
   startAgent(token?: string, extra: readonly string[] = []): ChildProcess {
     const args = [
@@ -57,6 +57,8 @@ export class LabHost {
       this.credentialFile,
       "--poll-interval",
       "30s",
+      // Only this run's named namespaces: a lab of another session on the machine is not this host's.
+      ...(extra.includes("--netns-prefix") ? [] : ["--netns-prefix", e2e.prefix]),
       ...extra,
     ];
     if (token) args.push("--token", token);
