@@ -110,7 +110,10 @@ export async function startPrivateDockerd(options: StartPrivateDockerdOptions): 
         .split("\n")
         .map((s) => s.trim())
         .filter(Boolean);
-      if (ids.length > 0) await docker(["rm", "-f", ...ids]).catch(() => {});
+      // In chunks, each with its own time: one `rm -f` of 500 containers on a loaded machine outlived its
+      // 60 s, dockerd was stopped under it and 218 containers' shims (and processes) were left running.
+      for (let i = 0; i < ids.length; i += 50)
+        await docker(["rm", "-f", ...ids.slice(i, i + 50)], 120_000).catch(() => {});
     }
     const pid = (await readPidFile(pidFile)) ?? child.pid ?? null;
     if (pid !== null) await stopPid(pid, 20_000);
