@@ -29,16 +29,26 @@ export async function listPools(
   ]);
   return {
     pools: items.map((pool) => {
-      const plan = planOf(pool);
-      const c = countsOf(counts, pool.id);
-      return {
-        ...toPoolDto(pool, plan),
-        usage: poolUsageOf(plan, c),
-        outlook: outlookSummary(outlookOf(pool, plan, c, extras, now, settings)),
-        alert: alertDto(extras.alerts.get(pool.id)),
-      };
+      return poolSummary(pool, planOf(pool), countsOf(counts, pool.id), extras, now, settings);
     }),
     nextCursor,
+  };
+}
+
+/** A pool as the list and its page show it: its settings, usage, forecast and open alert. */
+function poolSummary(
+  pool: Parameters<typeof toPoolDto>[0],
+  plan: ReturnType<typeof planOf>,
+  c: ReturnType<typeof countsOf>,
+  extras: Parameters<typeof outlookOf>[3],
+  now: Date,
+  settings: OutlookSettings,
+) {
+  return {
+    ...toPoolDto(pool, plan),
+    usage: poolUsageOf(plan, c),
+    outlook: outlookSummary(outlookOf(pool, plan, c, extras, now, settings)),
+    alert: alertDto(extras.alerts.get(pool.id)),
   };
 }
 
@@ -56,12 +66,8 @@ export async function getPool(
     poolCounts(ctx.prisma, [pool.id], now),
     outlookExtras(ctx.prisma, [pool.id], now),
   ]);
-  const c = countsOf(counts, pool.id);
   return {
-    ...toPoolDto(pool, plan),
-    usage: poolUsageOf(plan, c),
-    outlook: outlookSummary(outlookOf(pool, plan, c, extras, now, settings)),
-    alert: alertDto(extras.alerts.get(pool.id)),
+    ...poolSummary(pool, plan, countsOf(counts, pool.id), extras, now, settings),
     blocks: toPoolBlocks(plan, stats),
   };
 }
