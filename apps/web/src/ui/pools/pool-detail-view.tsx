@@ -8,6 +8,7 @@ import { RelativeTime } from "../format/relative-time-view";
 import { poolQuery } from "../queries/pools";
 import { QueryState } from "../shell/query-state";
 import { type BlockCell, blockColumns, buildBlockMap } from "./block-map";
+import { HostLink } from "./host-link";
 import { PoolAlertBanner, PoolForecastView } from "./pool-forecast-view";
 import { UsageBar } from "./usage-bar";
 
@@ -150,13 +151,7 @@ function PoolDetailBody({ pool }: { pool: PoolDetail }) {
             {pool.usage.hosts.map((h) => (
               <tr key={h.hostId ?? "none"} data-testid={`pool-host-row-${h.hostName ?? ""}`}>
                 <td>
-                  {h.hostId ? (
-                    <Link href={`/hosts/${h.hostId}`} className="mono">
-                      {h.hostName}
-                    </Link>
-                  ) : (
-                    <span className="muted">(host removed)</span>
-                  )}
+                  <HostLink hostId={h.hostId} hostName={h.hostName} />
                 </td>
                 <td>{h.blocks}</td>
                 <td>{h.allocated}</td>

@@ -2,7 +2,6 @@
 
 import type { PoolExhaustionAlert, PoolForecast } from "@switchyard/protocol";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useNow } from "../format/use-now";
 import { poolForecastQuery } from "../queries/pools";
 import { QueryState } from "../shell/query-state";
@@ -15,6 +14,7 @@ import {
   isDue,
   seriesPaths,
 } from "./forecast-text";
+import { HostLink } from "./host-link";
 
 const CHART_W = 600;
 const CHART_H = 120;
@@ -143,13 +143,7 @@ function ForecastBody({ forecast }: { forecast: PoolForecast }) {
                 data-full-at={h.fullAt ?? ""}
               >
                 <td>
-                  {h.hostId ? (
-                    <Link href={`/hosts/${h.hostId}`} className="mono">
-                      {h.hostName}
-                    </Link>
-                  ) : (
-                    <span className="muted">(host removed)</span>
-                  )}
+                  <HostLink hostId={h.hostId} hostName={h.hostName} />
                 </td>
                 <td>{h.blocks}</td>
                 <td>
